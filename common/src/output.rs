@@ -1,0 +1,112 @@
+//! Output and pacing shared by many recipes.
+
+use std::time::{Duration, SystemTime};
+
+use chrono::{DateTime, Local};
+
+/// A timestamp in the form of Python's `time.ctime()`: `Sun Nov 22 00:40:03 2026`.
+pub fn ctime(at: SystemTime) -> String {
+    DateTime::<Local>::from(at)
+        .format("%a %b %e %H:%M:%S %Y")
+        .to_string()
+}
+
+/// The running thread's name. Rust threads have a name only when one was given
+/// (`std::thread::Builder::name`); `fallback` stands in for Python's automatic `Thread-N`.
+pub fn thread_name(fallback: &str) -> String {
+    std::thread::current().name().unwrap_or(fallback).to_owned()
+}
+
+/// Which edition of the book a run follows, where the two differ (names, counts, wording).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Edition {
+    /// 1st edition (2015)
+    Ed1,
+    /// 2nd edition (2019)
+    Ed2,
+}
+
+/// The book sleeps in whole seconds; the recipes sleep in ticks so a default run takes a
+/// moment. `--book` restores the book's pace (and, per recipe, its sizes).
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct Pace {
+    /// Use the book's parameters: one tick is a full second, and the book's sizes.
+    #[arg(long)]
+    pub book: bool,
+    /// Length of one book second in milliseconds [default: 50, or 1000 with --book].
+    #[arg(long = "tick-ms", value_name = "MS")]
+    pub tick_ms: Option<u64>,
+}
+
+impl Pace {
+    /// One book second.
+    pub fn tick(&self) -> Duration {
+        let default = if self.book { 1000 } else { 50 };
+        Duration::from_millis(self.tick_ms.unwrap_or(default))
+    }
+
+    /// The duration of `book_seconds` of the book's time (fractions allowed: 0.5 s).
+    pub fn of(&self, book_seconds: f64) -> Duration {
+        self.tick().mul_f64(book_seconds)
+    }
+
+    /// Sleeps for `book_seconds` of the book's time. Models work, as the book's sleeps do;
+    /// never used to wait for another thread.
+    pub fn sleep(&self, book_seconds: f64) {
+        std::thread::sleep(self.of(book_seconds));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ctime_has_the_python_shape() {
+        let text = ctime(SystemTime::now());
+        let fields: Vec<&str> = text.split_whitespace().collect();
+        assert_eq!(fields.len(), 5, "{text}");
+        assert_eq!(fields[3].len(), "00:40:03".len(), "{text}");
+        assert_eq!(fields[4].len(), 4, "{text}");
+    }
+
+    #[test]
+    fn thread_name_reads_the_builder_name() {
+        let name = std::thread::Builder::new()
+            .name("worker-7".into())
+            .spawn(|| thread_name("Thread-?"))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(name, "worker-7");
+    }
+
+    #[test]
+    fn thread_name_falls_back_for_unnamed_threads() {
+        let name = std::thread::spawn(|| thread_name("Thread-9"))
+            .join()
+            .unwrap();
+        assert_eq!(name, "Thread-9");
+    }
+
+    #[test]
+    fn pace_defaults_to_fast_ticks() {
+        let pace = Pace::default();
+        assert_eq!(pace.of(2.0), Duration::from_millis(100));
+        assert_eq!(pace.of(0.5), Duration::from_millis(25));
+    }
+
+    #[test]
+    fn book_pace_is_real_seconds_unless_overridden() {
+        let book = Pace {
+            book: true,
+            tick_ms: None,
+        };
+        assert_eq!(book.of(1.0), Duration::from_secs(1));
+        let custom = Pace {
+            book: true,
+            tick_ms: Some(10),
+        };
+        assert_eq!(custom.of(3.0), Duration::from_millis(30));
+    }
+}

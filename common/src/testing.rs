@@ -1,0 +1,69 @@
+//! Running a recipe's real binary from its tests. Every run has a timeout, so a hang fails the
+//! test with a message instead of stalling CI.
+
+use std::time::Duration;
+
+/// Generous because CI machines are shared and noisy; a recipe's default run takes seconds.
+pub const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What one run of a binary produced.
+#[derive(Debug)]
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: Option<i32>,
+}
+
+impl Run {
+    /// The stdout lines that start with `prefix`.
+    pub fn lines_starting(&self, prefix: &str) -> Vec<&str> {
+        self.stdout
+            .lines()
+            .filter(|line| line.starts_with(prefix))
+            .collect()
+    }
+}
+
+/// Runs `bin` with `args` (stdin closed) and returns what it printed, however it exited.
+pub fn run(bin: &str, args: &[&str]) -> Run {
+    let output = assert_cmd::Command::new(bin)
+        .args(args)
+        .timeout(TIMEOUT)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {bin}: {error}"));
+    let run = Run {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        code: output.status.code(),
+    };
+    assert!(
+        run.code.is_some(),
+        "{bin} {args:?} was killed (timeout {TIMEOUT:?}?)\n{run:#?}"
+    );
+    run
+}
+
+/// Runs `bin` and asserts it exited 0 with nothing on stderr; returns the run.
+pub fn run_ok(bin: &str, args: &[&str]) -> Run {
+    let run = run(bin, args);
+    assert_eq!(run.code, Some(0), "{bin} {args:?} failed:\n{run:#?}");
+    run
+}
+
+/// Runs `bin`, asserts it failed with exit code `code` and a one-line message on stderr that
+/// contains `message`; returns that line.
+pub fn run_fails(bin: &str, args: &[&str], code: i32, message: &str) -> String {
+    let run = run(bin, args);
+    assert_eq!(run.code, Some(code), "{bin} {args:?}:\n{run:#?}");
+    assert!(
+        run.stderr.contains(message),
+        "stderr lacks {message:?}:\n{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("panicked"),
+        "a panic instead of an error:\n{}",
+        run.stderr
+    );
+    run.stderr.trim().to_owned()
+}
