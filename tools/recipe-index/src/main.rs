@@ -2,7 +2,8 @@
 //! the markers in README.md and docs/src/SUMMARY.md. `--check` changes nothing and fails when
 //! either file is stale, so the test command catches an index nobody regenerated.
 //!
-//! Run from the workspace root: `cargo run -p recipe-index` (write) or `-- --check`.
+//! Run from the workspace root: `cargo run -p recipe-index` (write), `-- --check`, or `-- --list`
+//! (one line per recipe with its needs, for scripts/tour.sh).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -35,6 +36,9 @@ struct Args {
     /// Fail if README.md or docs/src/SUMMARY.md is not what the metadata generates.
     #[arg(long)]
     check: bool,
+    /// Print one line per recipe, `<crate> <needs,...>` ("-" for none), and change nothing.
+    #[arg(long, conflicts_with = "check")]
+    list: bool,
     /// The workspace root.
     #[arg(long, default_value = ".")]
     root: PathBuf,
@@ -78,6 +82,17 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> anyhow::Result<()> {
     let entries = read_recipes(&args.root)?;
+    if args.list {
+        for entry in &entries {
+            let needs = entry.recipe.needs.join(",");
+            println!(
+                "{} {}",
+                entry.name,
+                if needs.is_empty() { "-" } else { &needs }
+            );
+        }
+        return Ok(());
+    }
     let readme_path = args.root.join("README.md");
     let summary_path = args.root.join("docs/src/SUMMARY.md");
     let readme = fs::read_to_string(&readme_path).context("cannot read README.md")?;
