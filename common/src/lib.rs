@@ -21,6 +21,32 @@ pub mod testing;
 use std::process::ExitCode;
 use std::thread::JoinHandle;
 
+/// The body of every recipe's `main`: `common::main(|| run(Args::parse()))`.
+///
+/// Runs `body` and turns its result into the exit status (see [`report`]). A reader piping the
+/// output into `head` closes the pipe early; `println!` then panics in whichever thread prints
+/// next. Here that ends the process quietly with the shell's SIGPIPE status (141), as a C or
+/// Python program would, instead of a panic message and a poisoned lock.
+pub fn main(body: impl FnOnce() -> anyhow::Result<()>) -> ExitCode {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if is_broken_pipe(info.payload()) {
+            std::process::exit(141);
+        }
+        default_hook(info);
+    }));
+    report(body())
+}
+
+fn is_broken_pipe(payload: &(dyn std::any::Any + Send)) -> bool {
+    let message = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or_default();
+    message.starts_with("failed printing to std") && message.contains("Broken pipe")
+}
+
 /// Turns a recipe's result into its exit status: errors print as one line
 /// (`error: outer: cause: root cause`) on stderr and exit 1, never as a backtrace.
 pub fn report(result: anyhow::Result<()>) -> ExitCode {
@@ -64,6 +90,14 @@ mod tests {
             .unwrap();
         let error = join(handle).unwrap_err();
         assert_eq!(error.to_string(), "thread doomed panicked");
+    }
+
+    #[test]
+    fn only_print_failures_on_a_closed_pipe_count_as_broken_pipe() {
+        let broken = String::from("failed printing to stdout: Broken pipe (os error 32)");
+        assert!(is_broken_pipe(&broken));
+        assert!(!is_broken_pipe(&"index out of bounds"));
+        assert!(!is_broken_pipe(&42));
     }
 
     #[test]

@@ -11,6 +11,18 @@ pub fn ctime(at: SystemTime) -> String {
         .to_string()
 }
 
+/// Prints `message` the way the 2nd edition's `logging.basicConfig` format shows it:
+/// `2026-11-22 00:46:20,765 Producer          INFO     total items 1` (time, thread name
+/// padded to 17, level padded to 8). Printed to stdout, where the rest of the output goes.
+pub fn log_info(message: &str) {
+    println!("{}", log_line(&thread_name("Thread"), message));
+}
+
+fn log_line(thread: &str, message: &str) -> String {
+    let now = Local::now().format("%Y-%m-%d %H:%M:%S,%3f");
+    format!("{now} {thread:<17} {:<8} {message}", "INFO")
+}
+
 /// The running thread's name. Rust threads have a name only when one was given
 /// (`std::thread::Builder::name`); `fallback` stands in for Python's automatic `Thread-N`.
 pub fn thread_name(fallback: &str) -> String {
@@ -68,6 +80,15 @@ mod tests {
         assert_eq!(fields.len(), 5, "{text}");
         assert_eq!(fields[3].len(), "00:40:03".len(), "{text}");
         assert_eq!(fields[4].len(), 4, "{text}");
+    }
+
+    #[test]
+    fn log_lines_pad_thread_and_level_like_python_logging() {
+        let line = log_line("Producer", "total items 1");
+        let (stamp, rest) = line.split_at("2026-11-22 00:46:20,765".len());
+        assert_eq!(stamp.len(), 23, "{line}");
+        assert_eq!(&stamp[19..20], ",", "{line}");
+        assert_eq!(rest, " Producer          INFO     total items 1");
     }
 
     #[test]

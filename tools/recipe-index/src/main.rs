@@ -77,7 +77,7 @@ struct Entry {
 }
 
 fn main() -> ExitCode {
-    common::report(run(Args::parse()))
+    common::main(|| run(Args::parse()))
 }
 
 fn run(args: Args) -> anyhow::Result<()> {

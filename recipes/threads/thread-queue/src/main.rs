@@ -65,7 +65,7 @@ struct Args {
 }
 
 fn main() -> std::process::ExitCode {
-    common::report(run(Args::parse()))
+    common::main(|| run(Args::parse()))
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
