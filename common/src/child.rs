@@ -3,7 +3,8 @@
 //! subcommand names. The child is a separate OS process with its own PID and memory.
 
 use std::ffi::OsStr;
-use std::process::Command;
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Command, ExitStatus};
 
 use anyhow::Context;
 use nix::sys::signal::Signal;
@@ -40,6 +41,16 @@ pub fn die_with_parent() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A finished child's status the way Python's `Process.exitcode` shows it: the exit code, or
+/// minus the signal number when a signal ended it (SIGTERM → -15, SIGKILL → -9).
+pub fn exit_code(status: ExitStatus) -> i32 {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => code,
+        (None, Some(signal)) => -signal,
+        (None, None) => unreachable!("a finished child has an exit code or a signal"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,6 +66,14 @@ mod tests {
         assert_eq!(parent, getppid().as_raw().to_string());
         assert_ne!(parent, std::process::id().to_string());
         println!("child-ok");
+    }
+
+    #[test]
+    fn exit_codes_follow_python() {
+        assert_eq!(exit_code(ExitStatus::from_raw(0)), 0);
+        assert_eq!(exit_code(ExitStatus::from_raw(3 << 8)), 3);
+        assert_eq!(exit_code(ExitStatus::from_raw(15)), -15);
+        assert_eq!(exit_code(ExitStatus::from_raw(9)), -9);
     }
 
     #[test]
