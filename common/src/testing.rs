@@ -1,6 +1,7 @@
 //! Running a recipe's real binary from its tests. Every run has a timeout, so a hang fails the
 //! test with a message instead of stalling CI.
 
+use std::ffi::OsStr;
 use std::time::Duration;
 
 /// Generous because CI machines are shared and noisy; a recipe's default run takes seconds.
@@ -26,8 +27,14 @@ impl Run {
 
 /// Runs `bin` with `args` (stdin closed) and returns what it printed, however it exited.
 pub fn run(bin: &str, args: &[&str]) -> Run {
+    run_with_env(bin, args, &[])
+}
+
+/// [`run`] with extra environment variables, e.g. `("TMPDIR", dir)`.
+pub fn run_with_env(bin: &str, args: &[&str], env: &[(&str, &OsStr)]) -> Run {
     let output = assert_cmd::Command::new(bin)
         .args(args)
+        .envs(env.iter().copied())
         .timeout(TIMEOUT)
         .output()
         .unwrap_or_else(|error| panic!("cannot run {bin}: {error}"));
