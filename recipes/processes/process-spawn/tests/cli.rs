@@ -1,0 +1,92 @@
+//! Runs the real `process-spawn` binary and checks what it printed.
+
+use common::testing::{run, run_fails, run_ok};
+
+const BIN: &str = env!("CARGO_BIN_EXE_process-spawn");
+
+/// The children's lines of a run: everything but the summary and measurement lines.
+fn child_lines(stdout: &str) -> Vec<&str> {
+    stdout
+        .lines()
+        .filter(|line| !line.contains("child processes started") && !line.starts_with("Spawn +"))
+        .collect()
+}
+
+#[test]
+fn second_edition_six_children_print_21_lines_in_order() {
+    let run = run_ok(BIN, &[]);
+    let lines = child_lines(&run.stdout);
+    assert_eq!(lines.len(), 21, "{}", run.stdout);
+    // Rebuild the expected sequence here: child i greets, then counts 0..i.
+    let mut expected = Vec::new();
+    for i in 0..6 {
+        expected.push(format!("calling myFunc from process n°: {i}"));
+        for j in 0..i {
+            expected.push(format!("output from myFunc is :{j}"));
+        }
+    }
+    assert_eq!(lines, expected);
+    assert_eq!(
+        run.stdout.lines().last(),
+        Some("6 child processes started and joined in turn: 21 lines, in order")
+    );
+}
+
+#[test]
+fn first_edition_five_children_in_order() {
+    let run = run_ok(BIN, &["--edition", "ed1"]);
+    let numbers: Vec<u32> = run
+        .lines_starting("called function in process: ")
+        .iter()
+        .map(|line| line.rsplit(' ').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(numbers, [0, 1, 2, 3, 4]);
+    assert_eq!(child_lines(&run.stdout).len(), 5);
+}
+
+#[test]
+fn more_children_keep_the_triangle_count() {
+    let run = run_ok(BIN, &["--processes", "9"]);
+    assert_eq!(child_lines(&run.stdout).len(), 9 + 9 * 8 / 2);
+    assert_eq!(run.lines_starting("calling myFunc").len(), 9);
+}
+
+#[test]
+fn a_failing_child_is_reported_and_stops_the_run() {
+    let message = run_fails(BIN, &["--fail-child", "3"], 1, "child process 3 (PID ");
+    assert!(message.contains("failed with exit code 1"), "{message}");
+    assert!(message.contains("fails on purpose"), "{message}");
+    assert!(
+        message.contains("children 4 to 5 were not started"),
+        "{message}"
+    );
+    assert_eq!(message.lines().count(), 1, "{message}");
+    // Children 0 to 2 ran and printed before the failure; nothing after it.
+    let run = run(BIN, &["--fail-child", "3"]);
+    assert_eq!(run.lines_starting("calling myFunc").len(), 3);
+    assert!(!run.stdout.contains("started and joined"));
+}
+
+#[test]
+fn measure_spawn_prints_a_mean_time() {
+    let run = run_ok(BIN, &["--edition", "ed1", "--measure-spawn", "5"]);
+    let line = run.lines_starting("Spawn + wait of one child process (mean of 5) in ");
+    assert_eq!(line.len(), 1, "{}", run.stdout);
+    let seconds: f64 = line[0]
+        .split(" in ")
+        .nth(1)
+        .and_then(|rest| rest.strip_suffix(" seconds"))
+        .and_then(|number| number.parse().ok())
+        .unwrap_or_else(|| panic!("no time in {:?}", line[0]));
+    assert!(seconds > 0.0);
+    assert_eq!(child_lines(&run.stdout).len(), 5);
+}
+
+#[test]
+fn invalid_values_are_refused() {
+    run_fails(BIN, &["--processes", "0"], 2, "--processes");
+    run_fails(BIN, &["--measure-spawn", "0"], 2, "--measure-spawn");
+    run_fails(BIN, &["--edition", "ed3"], 2, "--edition");
+    run_fails(BIN, &["--bogus"], 2, "--bogus");
+    run_fails(BIN, &["--fail-child", "6"], 1, "there is no such child");
+}
