@@ -4,11 +4,11 @@
 
 use std::ffi::OsStr;
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, ExitStatus};
+use std::process::{Child, Command, ExitStatus};
 
-use anyhow::Context;
-use nix::sys::signal::Signal;
-use nix::unistd::getppid;
+use anyhow::{Context, bail};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::{Pid, getppid};
 
 /// Set by [`self_command`] on the child: the PID of the process that started it.
 pub const PARENT_PID_ENV: &str = "COOKBOOK_PARENT_PID";
@@ -51,6 +51,91 @@ pub fn exit_code(status: ExitStatus) -> i32 {
     }
 }
 
+/// Sends SIGTERM to `child`, as Python's `Process.terminate()` does. (`Child::kill` sends
+/// SIGKILL, which the child cannot catch and which reports as -9.)
+pub fn terminate(child: &Child) -> anyhow::Result<()> {
+    let pid = Pid::from_raw(i32::try_from(child.id()).context("a PID out of range")?);
+    kill(pid, Signal::SIGTERM).with_context(|| format!("cannot signal process {pid}"))
+}
+
+/// The named child processes a recipe started. Dropping the set kills and reaps every child
+/// still running, so an early return or an error in the parent leaves no process behind.
+#[derive(Debug, Default)]
+pub struct Children(Vec<(String, Child)>);
+
+impl Children {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Spawns `command` as the child called `name` and returns it (to take its pipes).
+    pub fn spawn(&mut self, name: &str, command: &mut Command) -> anyhow::Result<&mut Child> {
+        let child = command
+            .spawn()
+            .with_context(|| format!("cannot start {name}"))?;
+        self.0.push((name.to_owned(), child));
+        Ok(&mut self.0.last_mut().expect("just pushed").1)
+    }
+
+    /// The child called `name`.
+    pub fn get_mut(&mut self, name: &str) -> anyhow::Result<&mut Child> {
+        self.0
+            .iter_mut()
+            .find(|(child_name, _)| child_name == name)
+            .map(|(_, child)| child)
+            .with_context(|| format!("no child called {name}"))
+    }
+
+    /// Names and children, in start order.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut Child)> {
+        self.0
+            .iter_mut()
+            .map(|(name, child)| (name.as_str(), child))
+    }
+
+    /// Waits for the child called `name`; returns its [`exit_code`].
+    pub fn wait(&mut self, name: &str) -> anyhow::Result<i32> {
+        let child = self.get_mut(name)?;
+        let status = child
+            .wait()
+            .with_context(|| format!("cannot wait for {name}"))?;
+        Ok(exit_code(status))
+    }
+
+    /// Waits for every child in start order; an error names each one that did not exit 0.
+    pub fn wait_all(&mut self) -> anyhow::Result<()> {
+        let mut failures = Vec::new();
+        for (name, child) in &mut self.0 {
+            let status = child
+                .wait()
+                .with_context(|| format!("cannot wait for {name}"))?;
+            let code = exit_code(status);
+            if code != 0 {
+                failures.push(format!(
+                    "{name} (pid {}) exited with status {code}",
+                    child.id()
+                ));
+            }
+        }
+        if !failures.is_empty() {
+            bail!("{}", failures.join("; "));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        for (_, child) in &mut self.0 {
+            if let Ok(None) = child.try_wait() {
+                // Best effort on the way out: a child that already ended just gets reaped.
+                let _ = child.kill();
+            }
+            let _ = child.wait();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +159,38 @@ mod tests {
         assert_eq!(exit_code(ExitStatus::from_raw(3 << 8)), 3);
         assert_eq!(exit_code(ExitStatus::from_raw(15)), -15);
         assert_eq!(exit_code(ExitStatus::from_raw(9)), -9);
+    }
+
+    #[test]
+    fn terminate_sends_sigterm() {
+        let mut child = Command::new("sleep").arg("30").spawn().unwrap();
+        terminate(&child).unwrap();
+        assert_eq!(exit_code(child.wait().unwrap()), -15);
+    }
+
+    #[test]
+    fn children_report_failures_by_name() {
+        let mut children = Children::new();
+        children.spawn("ok", Command::new("true").arg("x")).unwrap();
+        children
+            .spawn("bad", Command::new("sh").args(["-c", "exit 3"]))
+            .unwrap();
+        let error = children.wait_all().unwrap_err().to_string();
+        assert!(error.starts_with("bad (pid "), "{error}");
+        assert!(error.ends_with("exited with status 3"), "{error}");
+        assert_eq!(children.wait("ok").unwrap(), 0);
+    }
+
+    #[test]
+    fn dropping_children_kills_the_running_ones() {
+        let mut children = Children::new();
+        let pid = children
+            .spawn("sleeper", Command::new("sleep").arg("30"))
+            .unwrap()
+            .id();
+        drop(children);
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"));
+        assert!(stat.is_err(), "process {pid} still exists: {stat:?}");
     }
 
     #[test]

@@ -38,6 +38,16 @@ pub enum Edition {
     Ed2,
 }
 
+impl Edition {
+    /// The flag value that selects this edition, to pass on to a child process.
+    pub fn as_arg(self) -> &'static str {
+        match self {
+            Edition::Ed1 => "ed1",
+            Edition::Ed2 => "ed2",
+        }
+    }
+}
+
 /// The book sleeps in whole seconds; the recipes sleep in ticks so a default run takes a
 /// moment. `--book` restores the book's pace (and, per recipe, its sizes).
 #[derive(Debug, Clone, Copy, Default, clap::Args)]
@@ -60,6 +70,11 @@ impl Pace {
     /// The duration of `book_seconds` of the book's time (fractions allowed: 0.5 s).
     pub fn of(&self, book_seconds: f64) -> Duration {
         self.tick().mul_f64(book_seconds)
+    }
+
+    /// The flags that give a child process the same pace: `--tick-ms <this run's tick>`.
+    pub fn child_args(&self) -> [String; 2] {
+        ["--tick-ms".to_owned(), self.tick().as_millis().to_string()]
     }
 
     /// Sleeps for `book_seconds` of the book's time. Models work, as the book's sleeps do;
@@ -115,6 +130,18 @@ mod tests {
         let pace = Pace::default();
         assert_eq!(pace.of(2.0), Duration::from_millis(100));
         assert_eq!(pace.of(0.5), Duration::from_millis(25));
+    }
+
+    #[test]
+    fn children_get_the_resolved_tick_and_edition() {
+        let book = Pace {
+            book: true,
+            tick_ms: None,
+        };
+        assert_eq!(book.child_args(), ["--tick-ms", "1000"]);
+        assert_eq!(Pace::default().child_args(), ["--tick-ms", "50"]);
+        assert_eq!(Edition::Ed1.as_arg(), "ed1");
+        assert_eq!(Edition::Ed2.as_arg(), "ed2");
     }
 
     #[test]

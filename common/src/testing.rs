@@ -2,7 +2,8 @@
 //! test with a message instead of stalling CI.
 
 use std::ffi::OsStr;
-use std::time::Duration;
+use std::process::{Child, ExitStatus};
+use std::time::{Duration, Instant};
 
 /// Generous because CI machines are shared and noisy; a recipe's default run takes seconds.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
@@ -73,4 +74,58 @@ pub fn run_fails(bin: &str, args: &[&str], code: i32, message: &str) -> String {
         run.stderr
     );
     run.stderr.trim().to_owned()
+}
+
+/// Whether `pid` is a live process: it has a `/proc` entry and is not a zombie.
+pub fn alive(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // The state follows the command name, which is in parentheses and may contain spaces.
+    let state = stat.rsplit_once(')').map(|(_, rest)| rest.trim_start());
+    !matches!(state.and_then(|rest| rest.chars().next()), Some('Z') | None)
+}
+
+/// Polls (bounded: five seconds) until `pid` is gone or a zombie, then asserts it: the check
+/// that a recipe left no child process behind.
+pub fn assert_gone(pid: u32) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while alive(pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(!alive(pid), "process {pid} outlived the recipe");
+}
+
+/// Waits at most [`TIMEOUT`] for `child` (started by the test itself), killing it and failing
+/// the test if it does not end.
+pub fn wait_bounded(child: &mut Child) -> ExitStatus {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("process {} did not end within {TIMEOUT:?}", child.id());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finished_process_is_gone_and_a_running_one_alive() {
+        let mut sleeper = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        assert!(alive(sleeper.id()));
+        sleeper.kill().unwrap();
+        assert!(!wait_bounded(&mut sleeper).success());
+        assert_gone(sleeper.id());
+    }
 }

@@ -1,0 +1,397 @@
+//! # Managing state between processes
+//!
+//! Book: 1st edition §3.9 "How to manage a state between processes", `manager.py`. (The 2nd
+//! edition has no such section.)
+//!
+//! A manager process owns a dictionary; ten worker processes each store one entry in it,
+//! `i → 2i`, by asking the manager, and the parent prints the whole dictionary once they are
+//! done. No process touches another's memory: every update is a request to the manager.
+//!
+//! ## Run
+//!
+//! ```text
+//! cargo run -p process-manager                   # 10 workers, as in the book
+//! cargo run -p process-manager -- --workers 50
+//! ```
+//!
+//! ## Python → Rust
+//!
+//! - `multiprocessing.Manager()` starts a server process and `mgr.dict()` gives a proxy whose
+//!   every operation is a message to it. Here the manager is this binary started again with
+//!   the hidden subcommand `manager`: it owns a `BTreeMap` and answers requests on a Unix
+//!   domain socket, one `serde_json` value per line. Its loop serves one connection at a time,
+//!   so the map needs no lock: the manager's single thread is what serialises the updates.
+//! - The socket has a name in Linux's abstract namespace (`SocketAddrExt::from_abstract_name`):
+//!   no file to create in a temp dir, and nothing left behind when the run is killed.
+//! - The parent binds the socket *before* starting anyone and hands the listening socket to
+//!   the manager as its stdin, as `inetd` does, so a worker can never try to connect before
+//!   the manager is listening.
+//! - `multiprocessing.Process(target=worker, args=(dictionary, i, i*2))` → `worker --key i
+//!   --value 2i`, which connects, sends one `Set`, waits for the answer, and prints the book's
+//!   line. Every child asks the kernel to kill it if the parent dies
+//!   (`common::child::die_with_parent`), so the manager also ends with a killed parent.
+//!
+//! ## Differences from the book
+//!
+//! - The book's listing leaves out the final `print` that its output shows (the Chinese
+//!   translation adds it back); it is here.
+//! - Python prints the dictionary in insertion order, which depends on which worker ran first;
+//!   here it is printed sorted by key, so two runs print the same `Results:` line. The
+//!   workers' own lines still come in whatever order they run.
+//! - The book never stops its manager explicitly (it ends with the program). Here the parent
+//!   sends it `Shutdown` and waits for it, and it dies with the parent in any case.
+//! - The run checks itself: the dictionary must hold exactly `i → 2i` for `i < n`, and every
+//!   worker and the manager must exit with status 0; otherwise it exits 1. A last line says the
+//!   check held. The number of workers is a flag, `--workers` (10).
+
+use std::collections::BTreeMap;
+use std::io::{self, BufRead, BufReader, Write};
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::linux::net::SocketAddrExt;
+use std::os::unix::net::{SocketAddr, UnixListener, UnixStream};
+use std::process::{Child, Stdio};
+
+use anyhow::{Context, bail, ensure};
+use clap::{Parser, Subcommand};
+use serde::{Deserialize, Serialize};
+
+#[derive(Parser)]
+#[command(
+    about = "A manager process owns a dictionary that worker processes update",
+    args_conflicts_with_subcommands = true
+)]
+struct Args {
+    /// Worker processes; worker i stores i → 2i (the book's 10).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    workers: u32,
+    #[command(subcommand)]
+    role: Option<Role>,
+}
+
+/// What a child process runs. Hidden: the parent starts them, not the reader.
+#[derive(Subcommand)]
+enum Role {
+    /// Serves the dictionary on the listening socket it gets as stdin.
+    #[command(hide = true)]
+    Manager,
+    /// Stores one entry through the manager listening at `--manager`.
+    #[command(hide = true)]
+    Worker {
+        #[arg(long)]
+        manager: String,
+        #[arg(long)]
+        key: u32,
+        #[arg(long)]
+        value: u32,
+    },
+}
+
+/// A request to the manager, one JSON value per line.
+#[derive(Debug, Serialize, Deserialize)]
+enum Request {
+    /// `dictionary[key] = value`
+    Set { key: u32, value: u32 },
+    /// A copy of the whole dictionary, for printing.
+    Snapshot,
+    /// Stop serving and exit.
+    Shutdown,
+}
+
+/// The manager's answer to one request.
+#[derive(Debug, Serialize, Deserialize)]
+enum Reply {
+    Done,
+    Dictionary(BTreeMap<u32, u32>),
+}
+
+fn main() -> std::process::ExitCode {
+    common::main(|| run(Args::parse()))
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
+    match args.role {
+        Some(Role::Manager) => {
+            common::child::die_with_parent()?;
+            manager(&listener_from_stdin()?)
+        }
+        Some(Role::Worker {
+            manager,
+            key,
+            value,
+        }) => {
+            common::child::die_with_parent()?;
+            worker(&manager, key, value)
+        }
+        None => parent(args.workers),
+    }
+}
+
+// ANCHOR: parent
+/// Starts the manager and the workers, waits for the workers, prints the dictionary, and
+/// stops the manager.
+fn parent(workers: u32) -> anyhow::Result<()> {
+    let name = format!(
+        "process-manager-{}-{:016x}",
+        std::process::id(),
+        rand::random::<u64>()
+    );
+    let address = SocketAddr::from_abstract_name(&name)?;
+    let listener = UnixListener::bind_addr(&address).context("cannot bind the manager's socket")?;
+
+    let mut children = Children::default();
+    // The listening socket is moved into the manager; the parent keeps no copy.
+    children.spawn(
+        "manager",
+        &["manager"],
+        Stdio::from(OwnedFd::from(listener)),
+    )?;
+    for key in 0..workers {
+        let (key, value) = (key.to_string(), (2 * key).to_string());
+        let role = [
+            "worker",
+            "--manager",
+            &name,
+            "--key",
+            &key,
+            "--value",
+            &value,
+        ];
+        children.spawn(&format!("worker {key}"), &role, Stdio::null())?;
+    }
+    children.wait_for_workers()?;
+
+    let mut manager = Connection::open(&name)?;
+    let Reply::Dictionary(dictionary) = manager.ask(&Request::Snapshot)? else {
+        bail!("the manager did not answer with the dictionary");
+    };
+    println!("Results: {}", python_dict(&dictionary));
+    manager.ask(&Request::Shutdown)?;
+    children.wait_for_manager()?;
+    check(workers, &dictionary)
+}
+// ANCHOR_END: parent
+
+// ANCHOR: manager
+/// Serves requests until told to shut down. One connection at a time: the map has a single
+/// owner, this loop, and needs no lock.
+fn manager(listener: &UnixListener) -> anyhow::Result<()> {
+    let mut dictionary = BTreeMap::new();
+    for connection in listener.incoming() {
+        let connection = connection.context("cannot accept a connection")?;
+        let mut replies = connection.try_clone()?;
+        for line in BufReader::new(connection).lines() {
+            let line = line.context("cannot read a request")?;
+            let request: Request =
+                serde_json::from_str(&line).with_context(|| format!("bad request {line:?}"))?;
+            let (reply, stop) = serve(&mut dictionary, request);
+            writeln!(replies, "{}", serde_json::to_string(&reply)?)?;
+            if stop {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Applies one request to the dictionary; also says whether to stop.
+fn serve(dictionary: &mut BTreeMap<u32, u32>, request: Request) -> (Reply, bool) {
+    match request {
+        Request::Set { key, value } => {
+            dictionary.insert(key, value);
+            (Reply::Done, false)
+        }
+        Request::Snapshot => (Reply::Dictionary(dictionary.clone()), false),
+        Request::Shutdown => (Reply::Done, true),
+    }
+}
+// ANCHOR_END: manager
+
+// ANCHOR: worker
+/// `dictionary[key] = value` through the manager, then the book's line.
+fn worker(manager: &str, key: u32, value: u32) -> anyhow::Result<()> {
+    Connection::open(manager)?.ask(&Request::Set { key, value })?;
+    println!("key = {key} value = {value}");
+    Ok(())
+}
+// ANCHOR_END: worker
+
+/// The listening socket the parent gave the manager as its stdin.
+fn listener_from_stdin() -> anyhow::Result<UnixListener> {
+    let listener = UnixListener::from(io::stdin().as_fd().try_clone_to_owned()?);
+    listener
+        .local_addr()
+        .context("stdin is not a socket: this subcommand is started by process-manager itself")?;
+    Ok(listener)
+}
+
+/// A client's connection to the manager: one request, one reply.
+struct Connection {
+    requests: UnixStream,
+    replies: BufReader<UnixStream>,
+}
+
+impl Connection {
+    fn open(name: &str) -> anyhow::Result<Self> {
+        let address = SocketAddr::from_abstract_name(name)?;
+        let requests = UnixStream::connect_addr(&address)
+            .with_context(|| format!("cannot reach the manager at @{name}"))?;
+        let replies = BufReader::new(requests.try_clone()?);
+        Ok(Self { requests, replies })
+    }
+
+    fn ask(&mut self, request: &Request) -> anyhow::Result<Reply> {
+        writeln!(self.requests, "{}", serde_json::to_string(request)?)
+            .context("the manager has gone")?;
+        let mut line = String::new();
+        if self.replies.read_line(&mut line)? == 0 {
+            bail!("the manager closed the connection without answering {request:?}");
+        }
+        serde_json::from_str(&line).with_context(|| format!("bad reply {line:?}"))
+    }
+}
+
+/// The way Python prints a dict of ints: `{0: 0, 1: 2}`.
+fn python_dict(dictionary: &BTreeMap<u32, u32>) -> String {
+    let entries: Vec<String> = dictionary
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    format!("{{{}}}", entries.join(", "))
+}
+
+fn check(workers: u32, dictionary: &BTreeMap<u32, u32>) -> anyhow::Result<()> {
+    let expected: BTreeMap<u32, u32> = (0..workers).map(|i| (i, 2 * i)).collect();
+    ensure!(
+        *dictionary == expected,
+        "the manager holds {}, expected {}",
+        python_dict(dictionary),
+        python_dict(&expected)
+    );
+    println!("Checked: {workers} workers stored i → 2i through the manager, none lost");
+    Ok(())
+}
+
+/// The manager (first) and the workers. Dropping it kills and reaps any child still running,
+/// so an early return leaves no process behind.
+#[derive(Default)]
+struct Children(Vec<(String, Child)>);
+
+impl Children {
+    fn spawn(&mut self, name: &str, args: &[&str], stdin: Stdio) -> anyhow::Result<()> {
+        let child = common::child::self_command(args)?
+            .stdin(stdin)
+            .spawn()
+            .with_context(|| format!("cannot start the {name}"))?;
+        self.0.push((name.to_owned(), child));
+        Ok(())
+    }
+
+    /// `for j in jobs: j.join()`; any worker that did not exit with 0 is named in the error.
+    fn wait_for_workers(&mut self) -> anyhow::Result<()> {
+        let mut failures = Vec::new();
+        for (name, child) in self.0.iter_mut().skip(1) {
+            let code = common::child::exit_code(child.wait()?);
+            if code != 0 {
+                failures.push(format!(
+                    "{name} (pid {}) exited with status {code}",
+                    child.id()
+                ));
+            }
+        }
+        if !failures.is_empty() {
+            bail!("{}", failures.join("; "));
+        }
+        Ok(())
+    }
+
+    fn wait_for_manager(&mut self) -> anyhow::Result<()> {
+        let (_, manager) = self.0.first_mut().context("no manager was started")?;
+        let code = common::child::exit_code(manager.wait()?);
+        ensure!(
+            code == 0,
+            "the manager (pid {}) exited with status {code}",
+            manager.id()
+        );
+        Ok(())
+    }
+}
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        for (_, child) in &mut self.0 {
+            if let Ok(None) = child.try_wait() {
+                // Already gone or not ours to kill: either way, waiting below reaps it.
+                let _ = child.kill();
+            }
+            let _ = child.wait();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serve_stores_entries_and_snapshots_them() {
+        let mut dictionary = BTreeMap::new();
+        assert!(matches!(
+            serve(&mut dictionary, Request::Set { key: 3, value: 6 }),
+            (Reply::Done, false)
+        ));
+        serve(&mut dictionary, Request::Set { key: 1, value: 2 });
+        let (Reply::Dictionary(copy), false) = serve(&mut dictionary, Request::Snapshot) else {
+            panic!("a snapshot");
+        };
+        assert_eq!(copy, BTreeMap::from([(1, 2), (3, 6)]));
+        assert!(matches!(
+            serve(&mut dictionary, Request::Shutdown),
+            (_, true)
+        ));
+    }
+
+    #[test]
+    fn the_dictionary_prints_like_python() {
+        assert_eq!(python_dict(&BTreeMap::new()), "{}");
+        assert_eq!(
+            python_dict(&BTreeMap::from([(0, 0), (1, 2)])),
+            "{0: 0, 1: 2}"
+        );
+    }
+
+    #[test]
+    fn replies_round_trip_through_json_with_integer_keys() {
+        let reply = Reply::Dictionary(BTreeMap::from([(9, 18)]));
+        let text = serde_json::to_string(&reply).unwrap();
+        let Reply::Dictionary(back) = serde_json::from_str(&text).unwrap() else {
+            panic!("{text}");
+        };
+        assert_eq!(back, BTreeMap::from([(9, 18)]));
+    }
+
+    #[test]
+    fn a_manager_serves_clients_until_shutdown() {
+        let name = format!("process-manager-test-{}", std::process::id());
+        let listener =
+            UnixListener::bind_addr(&SocketAddr::from_abstract_name(&name).unwrap()).unwrap();
+        let server = std::thread::spawn(move || manager(&listener));
+        worker(&name, 4, 8).unwrap();
+        let mut client = Connection::open(&name).unwrap();
+        let Reply::Dictionary(dictionary) = client.ask(&Request::Snapshot).unwrap() else {
+            panic!("a snapshot");
+        };
+        assert_eq!(dictionary, BTreeMap::from([(4, 8)]));
+        client.ask(&Request::Shutdown).unwrap();
+        server.join().unwrap().unwrap();
+    }
+
+    #[test]
+    fn check_wants_exactly_i_to_2i() {
+        let good: BTreeMap<u32, u32> = (0..3).map(|i| (i, 2 * i)).collect();
+        assert!(check(3, &good).is_ok());
+        assert!(check(4, &good).is_err());
+        let mut bad = good.clone();
+        bad.insert(1, 3);
+        assert!(check(3, &bad).is_err());
+    }
+}

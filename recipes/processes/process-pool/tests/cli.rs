@@ -1,0 +1,250 @@
+//! Runs the real `process-pool` binary: checks the squares and the timing report, a worker's
+//! failure, and that no worker outlives the recipe, even when it is killed mid-run.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::testing::{run, run_fails, run_ok};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+const BIN: &str = env!("CARGO_BIN_EXE_process-pool");
+
+/// A fast CPU-bound part, so the tests time nothing that matters.
+const QUICK: [&str; 6] = ["--size", "300", "--rounds", "10", "--repeat", "1"];
+
+fn args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    QUICK.iter().copied().chain(extra.iter().copied()).collect()
+}
+
+/// The list printed after `Pool    : `.
+fn pool_outputs(stdout: &str) -> Vec<u64> {
+    let line = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("Pool    : "))
+        .unwrap_or_else(|| panic!("no Pool line in\n{stdout}"));
+    let list = line
+        .strip_prefix('[')
+        .and_then(|l| l.strip_suffix(']'))
+        .expect(line);
+    list.split(", ").map(|n| n.parse().expect(n)).collect()
+}
+
+fn squares(n: u64) -> Vec<u64> {
+    (0..n).map(|i| i * i).collect()
+}
+
+/// `"<label> in 0.123456 seconds"` → 0.123456.
+fn seconds(stdout: &str, label: &str) -> f64 {
+    let prefix = format!("{label} in ");
+    let line = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix(prefix.as_str()))
+        .unwrap_or_else(|| panic!("no {label:?} line in\n{stdout}"));
+    let value = line.strip_suffix(" seconds").expect(line);
+    assert_eq!(value.split('.').nth(1).map(str::len), Some(6), "{line}");
+    value.parse().expect(line)
+}
+
+#[test]
+fn the_book_run_returns_the_hundred_squares_in_order() {
+    let run = run_ok(BIN, &args(&[]));
+    let outputs = pool_outputs(&run.stdout);
+    assert_eq!(outputs, squares(100));
+    assert_eq!(outputs.iter().sum::<u64>(), 328_350);
+    let last = run.stdout.lines().last().expect("output");
+    assert_eq!(
+        last,
+        "Checked: 100 squares in order (sum 328350); both pools returned the same 300 results"
+    );
+}
+
+#[test]
+fn the_timing_report_has_both_pools() {
+    let run = run_ok(BIN, &args(&["--processes", "3"]));
+    assert!(
+        run.stdout
+            .contains("CPU-bound map: 300 items × 10 rounds, on 3 processes and on 3 threads\n"),
+        "{}",
+        run.stdout
+    );
+    for label in [
+        "process pool: start",
+        "process pool: map",
+        "thread pool: start",
+        "thread pool: map",
+    ] {
+        assert!(seconds(&run.stdout, label) >= 0.0);
+    }
+    let speedup = run
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("thread pool vs process pool (start + map) speedup: "))
+        .expect("a speedup line");
+    assert!(speedup.ends_with('x'), "{speedup}");
+}
+
+#[test]
+fn any_pool_size_and_chunk_size_keep_the_order() {
+    for extra in [
+        &["--processes", "1"][..],
+        &["--processes", "7", "--chunk-size", "3"],
+        &["--processes", "2", "--chunk-size", "1000"],
+        &["--items", "1000"],
+    ] {
+        let run = run_ok(BIN, &args(extra));
+        let n = if extra.contains(&"--items") {
+            1000
+        } else {
+            100
+        };
+        assert_eq!(pool_outputs(&run.stdout), squares(n), "{extra:?}");
+    }
+}
+
+#[test]
+fn a_failing_worker_is_named_with_its_item_and_status() {
+    for item in ["0", "42", "99"] {
+        let run = run(BIN, &args(&["--fail-item", item, "--show-pids"]));
+        assert_eq!(run.code, Some(1), "{run:#?}");
+        let stderr = run.stderr.trim();
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+        assert!(stderr.starts_with("error: worker "), "{stderr}");
+        assert!(
+            stderr.ends_with(&format!("exited with status 3 while computing item {item}")),
+            "{stderr}"
+        );
+        assert!(
+            !run.stdout.contains("Pool    :"),
+            "no result after a failure"
+        );
+        let pids: Vec<i32> = run.stdout.lines().filter_map(pid_in).collect();
+        assert_eq!(pids.len(), 4, "{}", run.stdout);
+        for pid in pids {
+            assert_gone(pid);
+        }
+    }
+}
+
+#[test]
+fn a_fail_item_past_the_list_is_refused() {
+    let message = run_fails(
+        BIN,
+        &["--fail-item", "100"],
+        1,
+        "not one of the items 0..100",
+    );
+    assert_eq!(message.lines().count(), 1, "{message}");
+}
+
+#[test]
+fn no_worker_remains_after_a_normal_run() {
+    let run = run_ok(BIN, &args(&["--show-pids", "--processes", "3"]));
+    let pids: Vec<i32> = run.stdout.lines().filter_map(pid_in).collect();
+    assert_eq!(pids.len(), 3, "{}", run.stdout);
+    for pid in pids {
+        assert_gone(pid);
+    }
+}
+
+#[test]
+fn no_worker_survives_sigterm_mid_run() {
+    kill_mid_run(Signal::SIGTERM);
+}
+
+#[test]
+fn no_worker_survives_sigint_mid_run() {
+    kill_mid_run(Signal::SIGINT);
+}
+
+#[test]
+fn invalid_values_are_refused_by_the_parser() {
+    for (flag, value) in [
+        ("--processes", "0"),
+        ("--size", "0"),
+        ("--chunk-size", "0"),
+        ("--repeat", "0"),
+        ("--items", "0"),
+    ] {
+        run_fails(BIN, &[flag, value], 2, flag);
+    }
+}
+
+#[test]
+fn unknown_flags_exit_2() {
+    run_fails(BIN, &["--bogus"], 2, "--bogus");
+}
+
+/// `"worker 3 started with pid 123"` → 123.
+fn pid_in(line: &str) -> Option<i32> {
+    let (_, pid) = line.split_once(" started with pid ")?;
+    Some(pid.parse().expect("a pid"))
+}
+
+/// Starts a run whose CPU-bound map would take hours, reads the four workers' PIDs (printed
+/// once they are ready), sends `signal` to the parent alone, and checks that every worker is
+/// gone soon after.
+fn kill_mid_run(signal: Signal) {
+    let mut parent = Command::new(BIN)
+        .args(["--show-pids", "--size", "100000", "--rounds", "100000000"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start process-pool");
+    let mut stdout = BufReader::new(parent.stdout.take().expect("piped"));
+    let mut pids = Vec::new();
+    let mut line = String::new();
+    while pids.len() < 4 {
+        line.clear();
+        let read = stdout.read_line(&mut line).expect("read a line");
+        assert!(read > 0, "the run ended before starting its workers");
+        pids.extend(pid_in(line.trim_end()));
+    }
+    for &pid in &pids {
+        assert!(alive(pid), "worker {pid} is not running");
+    }
+
+    let parent_pid = Pid::from_raw(i32::try_from(parent.id()).expect("a pid fits"));
+    kill(parent_pid, signal).expect("signal the parent");
+    let status = wait_bounded(&mut parent);
+    assert!(!status.success(), "the parent was killed: {status:?}");
+    for pid in pids {
+        assert_gone(pid);
+    }
+    drop(stdout);
+}
+
+/// Waits for `child` for at most ten seconds, killing it if it is still there.
+fn wait_bounded(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the parent did not end within 10 s of the signal");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Whether `pid` is a live process: it has a `/proc` entry and is not a zombie.
+fn alive(pid: i32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // The state follows the command name, which is in parentheses and may contain spaces.
+    let state = stat.rsplit_once(')').map(|(_, rest)| rest.trim_start());
+    !matches!(state.and_then(|rest| rest.chars().next()), Some('Z') | None)
+}
+
+/// Polls for up to five seconds until `pid` is gone or a zombie, then asserts it.
+fn assert_gone(pid: i32) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while alive(pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(!alive(pid), "worker {pid} outlived the recipe");
+}
