@@ -1,0 +1,381 @@
+//! # Handling coroutines with asyncio: a finite state machine
+//!
+//! Book: 1st edition §4.4 "Handling coroutines with Asyncio", `coroutines.py`; 2nd edition
+//! chapter 5, "Handling coroutines with asyncio", `asyncio_coroutine.py`.
+//!
+//! A finite state machine with a start state, three inner states and an end state. Each state
+//! is an async function: it draws a random 0 or 1, takes a book second to "evaluate", and the
+//! draw picks the next state. When the end state is reached, the whole path is printed, one
+//! transition a line.
+//!
+//! ```text
+//! state      draws 0    draws 1
+//! Start      State 2    State 1
+//! State 1    State 3    State 2
+//! State 2    State 1    State 3
+//! State 3    State 1    End
+//! ```
+//!
+//! ## Run
+//!
+//! ```text
+//! cargo run -p asyncio-fsm                          # a random path, 50 ms per state
+//! cargo run -p asyncio-fsm -- --seed 7              # the same path every time
+//! cargo run -p asyncio-fsm -- --edition ed2 --book  # 2nd edition wording, 1 s per state
+//! ```
+//!
+//! ## Python → Rust
+//!
+//! - `@asyncio.coroutine` generators → `async fn`s (the decorator is gone since Python 3.11).
+//! - `result = yield from state2(value)`: in the book each state calls the next one and builds
+//!   the trace on the way back up, so the call stack grows with the path. Here each state's
+//!   `async fn` returns the transition it chose, and a loop awaits the next state: same order
+//!   of events, constant stack, and the trace is a `Vec` of transitions.
+//! - `randint(0, 1)` → `SmallRng::random_range(0..=1)`, seeded by `--seed` so a path can be
+//!   repeated.
+//! - `loop.run_until_complete(start_state())` → `block_on` on a current-thread runtime.
+//!
+//! ## Differences from the book
+//!
+//! - The states spend their second with `time.sleep(1)`, which blocks the whole event loop;
+//!   here they await `tokio::time::sleep`, one tick of `--tick-ms` (50 ms by default; `--book`
+//!   for 1 s). With one coroutine running the output is the same; the loop is just free
+//!   meanwhile.
+//! - `--seed` makes a run repeatable; without it the seed is random, and the last line prints
+//!   it so an interesting path can be replayed.
+//! - The run checks that the trace is a path of the machine above (from Start to End, each
+//!   step an edge with its value) and that one `...Evaluating...` line was printed per inner
+//!   state; a final line says so.
+//! - `--edition ed1` (default) prints `...Evaluating...` and `...Stop Computation...`,
+//!   `--edition ed2` the lower-case `...evaluating...` and `...stop computation...`. Trailing
+//!   spaces (`Resume of the Transition : `) are dropped, and so is the blank line the book's
+//!   trace ends with.
+
+use std::fmt;
+use std::time::Duration;
+
+use anyhow::{Context, ensure};
+use clap::Parser;
+use common::{Edition, Pace};
+use rand::rngs::SmallRng;
+use rand::{RngExt, SeedableRng};
+
+#[derive(Parser)]
+#[command(about = "A finite state machine of async functions with random transitions")]
+struct Args {
+    /// Which edition's wording to print.
+    #[arg(long, value_enum, default_value_t = Edition::Ed1)]
+    edition: Edition,
+    /// Seed for the 0/1 draws; random when absent (the last line prints it).
+    #[arg(long)]
+    seed: Option<u64>,
+    #[command(flatten)]
+    pace: Pace,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Start,
+    One,
+    Two,
+    Three,
+    End,
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            State::Start => "Start State",
+            State::One => "State 1",
+            State::Two => "State 2",
+            State::Three => "State 3",
+            State::End => "End State",
+        })
+    }
+}
+
+/// One line of the book's trace: `from` drew `value` and called `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Transition {
+    from: State,
+    value: u32,
+    to: State,
+}
+
+impl fmt::Display for Transition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Transition { from, value, to } = self;
+        write!(f, "{from} calling {to} with transition value = {value}")
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    common::main(|| run(Args::parse()))
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
+    let seed = args
+        .seed
+        .unwrap_or_else(|| rand::make_rng::<SmallRng>().random());
+    let mut machine = Machine::new(seed, args.pace.tick(), args.edition);
+    let event_loop = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the tokio runtime")?;
+    println!("Finite State Machine simulation with Asyncio Coroutine");
+    let trace = event_loop.block_on(run_machine(&mut machine));
+    println!("Resume of the Transition :");
+    for transition in &trace {
+        println!("{transition}");
+    }
+    check(&trace, machine.evaluations)?;
+    println!(
+        "Path checked: {} transitions from Start State to End State, each an edge of the \
+         machine (--seed {seed} repeats it)",
+        trace.len()
+    );
+    Ok(())
+}
+
+/// What the states share: the random draws, the pace of their work, and the wording.
+struct Machine {
+    rng: SmallRng,
+    tick: Duration,
+    edition: Edition,
+    evaluations: usize,
+}
+
+impl Machine {
+    fn new(seed: u64, tick: Duration, edition: Edition) -> Self {
+        Self {
+            rng: SmallRng::seed_from_u64(seed),
+            tick,
+            edition,
+            evaluations: 0,
+        }
+    }
+
+    /// `randint(0, 1)`.
+    fn draw(&mut self) -> u32 {
+        self.rng.random_range(0..=1)
+    }
+
+    /// The book's one second of work per state, as an await: the loop stays free.
+    async fn work(&self) {
+        tokio::time::sleep(self.tick).await;
+    }
+
+    fn evaluating(&mut self) {
+        self.evaluations += 1;
+        match self.edition {
+            Edition::Ed1 => println!("...Evaluating..."),
+            Edition::Ed2 => println!("...evaluating..."),
+        }
+    }
+}
+
+// ANCHOR: run_machine
+/// `run_until_complete(start_state())`: awaits one state after the other, each returning the
+/// transition it chose, until the end state; returns the path taken.
+async fn run_machine(machine: &mut Machine) -> Vec<Transition> {
+    let mut trace = Vec::new();
+    let mut state = State::Start;
+    loop {
+        let transition = match state {
+            State::Start => start_state(machine).await,
+            State::One => state1(machine).await,
+            State::Two => state2(machine).await,
+            State::Three => state3(machine).await,
+            State::End => {
+                end_state(machine);
+                return trace;
+            }
+        };
+        trace.push(transition);
+        state = transition.to;
+    }
+}
+// ANCHOR_END: run_machine
+
+// ANCHOR: states
+async fn start_state(machine: &mut Machine) -> Transition {
+    println!("Start State called\n");
+    let value = machine.draw();
+    machine.work().await;
+    let to = if value == 0 { State::Two } else { State::One };
+    Transition {
+        from: State::Start,
+        value,
+        to,
+    }
+}
+
+async fn state1(machine: &mut Machine) -> Transition {
+    let value = machine.draw();
+    machine.work().await;
+    machine.evaluating();
+    let to = if value == 0 { State::Three } else { State::Two };
+    Transition {
+        from: State::One,
+        value,
+        to,
+    }
+}
+
+async fn state2(machine: &mut Machine) -> Transition {
+    let value = machine.draw();
+    machine.work().await;
+    machine.evaluating();
+    let to = if value == 0 { State::One } else { State::Three };
+    Transition {
+        from: State::Two,
+        value,
+        to,
+    }
+}
+
+async fn state3(machine: &mut Machine) -> Transition {
+    let value = machine.draw();
+    machine.work().await;
+    machine.evaluating();
+    let to = if value == 0 { State::One } else { State::End };
+    Transition {
+        from: State::Three,
+        value,
+        to,
+    }
+}
+
+fn end_state(machine: &Machine) {
+    match machine.edition {
+        Edition::Ed1 => println!("...Stop Computation..."),
+        Edition::Ed2 => println!("...stop computation..."),
+    }
+}
+// ANCHOR_END: states
+
+/// The machine's edges, as the book's figure draws them: (from, value, to).
+const EDGES: [(State, u32, State); 8] = [
+    (State::Start, 0, State::Two),
+    (State::Start, 1, State::One),
+    (State::One, 0, State::Three),
+    (State::One, 1, State::Two),
+    (State::Two, 0, State::One),
+    (State::Two, 1, State::Three),
+    (State::Three, 0, State::One),
+    (State::Three, 1, State::End),
+];
+
+/// The trace is a path of the machine from Start to End, and every inner state on it
+/// printed its `...Evaluating...` line.
+fn check(trace: &[Transition], evaluations: usize) -> anyhow::Result<()> {
+    let (Some(first), Some(last)) = (trace.first(), trace.last()) else {
+        anyhow::bail!("the trace is empty");
+    };
+    ensure!(
+        first.from == State::Start,
+        "the path starts at {}",
+        first.from
+    );
+    ensure!(last.to == State::End, "the path ends at {}", last.to);
+    for pair in trace.windows(2) {
+        ensure!(
+            pair[0].to == pair[1].from,
+            "the path breaks between \"{}\" and \"{}\"",
+            pair[0],
+            pair[1]
+        );
+    }
+    for t in trace {
+        ensure!(
+            EDGES.contains(&(t.from, t.value, t.to)),
+            "\"{t}\" is not an edge of the machine"
+        );
+    }
+    ensure!(
+        evaluations == trace.len() - 1,
+        "{evaluations} evaluations for {} inner states",
+        trace.len() - 1
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(from: State, value: u32, to: State) -> Transition {
+        Transition { from, value, to }
+    }
+
+    /// On tokio's paused clock a run takes exactly one second per state before the end, and
+    /// every seed gives a valid path.
+    #[tokio::test(start_paused = true)]
+    async fn every_state_but_the_end_takes_one_second() {
+        for seed in 0..50 {
+            let mut machine = Machine::new(seed, Duration::from_secs(1), Edition::Ed1);
+            let start = tokio::time::Instant::now();
+            let trace = run_machine(&mut machine).await;
+            assert_eq!(start.elapsed(), Duration::from_secs(trace.len() as u64));
+            check(&trace, machine.evaluations).unwrap();
+            assert_eq!(
+                trace.last().unwrap().to_string(),
+                "State 3 calling End State with transition value = 1"
+            );
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_seed_repeats_its_path() {
+        let path = |seed| async move {
+            let mut machine = Machine::new(seed, Duration::from_millis(1), Edition::Ed2);
+            run_machine(&mut machine).await
+        };
+        assert_eq!(path(3).await, path(3).await);
+        let mut distinct = Vec::new();
+        for seed in 0..20 {
+            let trace = path(seed).await;
+            if !distinct.contains(&trace) {
+                distinct.push(trace);
+            }
+        }
+        assert!(distinct.len() > 3, "the draws do not vary with the seed");
+    }
+
+    #[test]
+    fn check_rejects_what_is_not_a_path() {
+        let good = [
+            t(State::Start, 0, State::Two),
+            t(State::Two, 1, State::Three),
+            t(State::Three, 1, State::End),
+        ];
+        assert!(check(&good, 2).is_ok());
+        let not_an_edge = [
+            t(State::Start, 1, State::Three),
+            t(State::Three, 1, State::End),
+        ];
+        let error = check(&not_an_edge, 1).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "\"Start State calling State 3 with transition value = 1\" is not an edge of the machine"
+        );
+        let broken = [
+            t(State::Start, 0, State::Two),
+            t(State::Three, 1, State::End),
+        ];
+        assert!(
+            check(&broken, 1)
+                .unwrap_err()
+                .to_string()
+                .contains("breaks")
+        );
+        assert!(
+            check(&good[..2], 1)
+                .unwrap_err()
+                .to_string()
+                .contains("ends at State 3")
+        );
+        assert!(check(&good, 3).is_err());
+        assert!(check(&[], 0).is_err());
+    }
+}
