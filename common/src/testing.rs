@@ -2,8 +2,15 @@
 //! test with a message instead of stalling CI.
 
 use std::ffi::OsStr;
-use std::process::{Child, ExitStatus};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+use crate::child::Children;
 
 /// Generous because CI machines are shared and noisy; a recipe's default run takes seconds.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
@@ -113,6 +120,69 @@ pub fn wait_bounded(child: &mut Child) -> ExitStatus {
     }
 }
 
+/// The no-orphans check of a recipe killed mid-run. Starts `bin` with `args` (stdin closed,
+/// stdout piped) and reads its stdout until `children`, given the lines so far, returns the
+/// PIDs of the child processes to watch (at most [`TIMEOUT`]); then sends `signal` to `bin`
+/// alone, waits for it ([`wait_bounded`]) and asserts each of those PIDs is gone
+/// ([`assert_gone`]). Returns `bin`'s exit status and the lines read by then.
+///
+/// `children` may also assert what must hold while the children run (that they are alive,
+/// what `/proc` says of them). Its PIDs are `u32`, like [`std::process::Child::id`].
+pub fn signal_mid_run(
+    bin: &str,
+    args: &[&str],
+    signal: Signal,
+    mut children: impl FnMut(&[String]) -> Option<Vec<u32>>,
+) -> (ExitStatus, Vec<String>) {
+    // Held in a `Children`, the recipe is killed and reaped if an assertion below fails.
+    let mut recipe = Children::new();
+    let mut command = Command::new(bin);
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped());
+    let process = recipe
+        .spawn(bin, &mut command)
+        .unwrap_or_else(|error| panic!("{error:#}"));
+    // A thread reads the pipe, so the wait for a line is bounded. The pipe stays open (and
+    // drained) until the end: a closed pipe would end the children on their next print, and
+    // the check would prove nothing.
+    let stdout = process.stdout.take().expect("stdout was piped");
+    let (sender, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + TIMEOUT;
+    let mut seen = Vec::new();
+    let pids = loop {
+        if let Some(pids) = children(&seen) {
+            break pids;
+        }
+        match lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) => seen.push(line),
+            Err(RecvTimeoutError::Timeout) => {
+                panic!("{bin} {args:?}: no children seen within {TIMEOUT:?}; output: {seen:#?}")
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                panic!("{bin} {args:?} ended before its children were seen; output: {seen:#?}")
+            }
+        }
+    };
+    let process = recipe.get_mut(bin).expect("started above");
+    let pid = Pid::from_raw(i32::try_from(process.id()).expect("a PID fits in pid_t"));
+    kill(pid, signal).unwrap_or_else(|error| panic!("cannot signal {bin}: {error}"));
+    let status = wait_bounded(process);
+    for pid in pids {
+        assert_gone(pid);
+    }
+    drop(lines);
+    (status, seen)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +197,25 @@ mod tests {
         sleeper.kill().unwrap();
         assert!(!wait_bounded(&mut sleeper).success());
         assert_gone(sleeper.id());
+    }
+
+    #[test]
+    fn signal_mid_run_sees_the_children_and_checks_they_are_gone() {
+        // A parent that, like a recipe, ends its child when it is terminated.
+        let script =
+            r#"trap 'kill $child; exit 1' TERM; sleep 30 & child=$!; echo "child $child"; wait"#;
+        let (status, seen) = signal_mid_run("sh", &["-c", script], Signal::SIGTERM, |seen| {
+            let pids: Vec<u32> = seen
+                .iter()
+                .filter_map(|line| line.strip_prefix("child ")?.parse().ok())
+                .collect();
+            let started = !pids.is_empty();
+            if started {
+                assert!(alive(pids[0]), "the child runs until the signal");
+            }
+            started.then_some(pids)
+        });
+        assert_eq!(status.code(), Some(1), "{status:?}");
+        assert_eq!(seen.len(), 1, "{seen:?}");
     }
 }

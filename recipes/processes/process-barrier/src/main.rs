@@ -54,12 +54,13 @@ use std::io::{self, BufRead, BufReader, Write};
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail, ensure};
 use chrono::{DateTime, Local};
 use clap::{Parser, Subcommand};
+use common::child::Children;
 use nix::fcntl::{Flock, FlockArg};
 use serde::{Deserialize, Serialize};
 
@@ -288,7 +289,7 @@ fn parent(args: &Args) -> anyhow::Result<()> {
         .to_str()
         .context("the temp dir's path is not UTF-8")?;
 
-    let mut children = Children::default();
+    let mut children = Children::new();
     let mut parties = Vec::new();
     for number in 1..=args.parties + args.others {
         let name = process_name(number, args.parties);
@@ -304,10 +305,12 @@ fn parent(args: &Args) -> anyhow::Result<()> {
                 "--work-ms",
                 &work_ms,
             ];
-            children.spawn(&name, &role, Stdio::from(OwnedFd::from(theirs)))?;
+            let socket = Stdio::from(OwnedFd::from(theirs));
+            spawn(&mut children, &name, &role, socket)?;
             parties.push(Party::new(name, ours)?);
         } else {
-            children.spawn(&name, &["without-barrier", "--name", &name], Stdio::null())?;
+            let role = ["without-barrier", "--name", &name];
+            spawn(&mut children, &name, &role, Stdio::null())?;
         }
     }
 
@@ -362,7 +365,7 @@ fn collect(
             Some(Message::Arrived { at } | Message::Left { at }) => times.push(at),
             Some(Message::Go) => bail!("{} sent Go, which only the parent sends", party.name),
             None => {
-                let code = children.wait_for(&party.name)?;
+                let code = children.wait(&party.name)?;
                 bail!("{} exited with status {code} before {stage}", party.name);
             }
         }
@@ -382,60 +385,12 @@ fn check(arrivals: &[i64], departures: &[i64]) -> anyhow::Result<()> {
 }
 // ANCHOR_END: check
 
-/// The children started so far. Dropping it kills and reaps any child still running, so an
-/// early return leaves no process behind.
-#[derive(Default)]
-struct Children(Vec<(String, Child)>);
-
-impl Children {
-    fn spawn(&mut self, name: &str, args: &[&str], stdin: Stdio) -> anyhow::Result<()> {
-        let child = common::child::self_command(args)?
-            .stdin(stdin)
-            .spawn()
-            .with_context(|| format!("cannot start {name}"))?;
-        self.0.push((name.to_owned(), child));
-        Ok(())
-    }
-
-    /// Waits for the child called `name` and returns its exit status, Python style.
-    fn wait_for(&mut self, name: &str) -> anyhow::Result<i32> {
-        let (_, child) = self
-            .0
-            .iter_mut()
-            .find(|(child_name, _)| child_name == name)
-            .with_context(|| format!("no child called {name}"))?;
-        Ok(common::child::exit_code(child.wait()?))
-    }
-
-    /// Waits for every child; any that did not exit with 0 is named in the error.
-    fn wait_all(&mut self) -> anyhow::Result<()> {
-        let mut failures = Vec::new();
-        for (name, child) in &mut self.0 {
-            let code = common::child::exit_code(child.wait()?);
-            if code != 0 {
-                failures.push(format!(
-                    "{name} (pid {}) exited with status {code}",
-                    child.id()
-                ));
-            }
-        }
-        if !failures.is_empty() {
-            bail!("{}", failures.join("; "));
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Children {
-    fn drop(&mut self) {
-        for (_, child) in &mut self.0 {
-            if let Ok(None) = child.try_wait() {
-                // Already gone or not ours to kill: either way, waiting below reaps it.
-                let _ = child.kill();
-            }
-            let _ = child.wait();
-        }
-    }
+/// Starts this binary with `args` as the child called `name`, reading `stdin`. The command
+/// is dropped on return, so the parent keeps no copy of a party's end of its socket: when the
+/// party dies, the parent's end reads as closed.
+fn spawn(children: &mut Children, name: &str, args: &[&str], stdin: Stdio) -> anyhow::Result<()> {
+    children.spawn(name, common::child::self_command(args)?.stdin(stdin))?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -26,7 +26,8 @@
 //! - `daemon = True` has no OS counterpart: it is a promise of Python's exit handler
 //!   (`multiprocessing.util._exit_function`), which first calls `terminate()` on every daemon
 //!   child and then joins all children. The port does the same when its main body is over:
-//!   SIGTERM to each daemon (`nix::sys::signal::kill`), then `Child::wait` for every child.
+//!   SIGTERM to each daemon (`common::child::terminate`), then `Child::wait` for every child,
+//!   all held in a `common::child::Children` set that kills and reaps them on an error path.
 //! - Should the parent die abruptly (killed, crashed), neither Python nor its exit handler
 //!   runs. Here every child also asks the kernel to kill it when its parent dies
 //!   (`common::child::die_with_parent`, `PR_SET_PDEATHSIG`), so no child is ever left behind.
@@ -49,14 +50,12 @@
 //!   add its PID to its `Starting` line (the tests use it to check no child outlives the
 //!   recipe). The blank line after each of the 2nd edition's lines is left out.
 
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 
 use anyhow::{Context, ensure};
-use clap::{Parser, Subcommand, ValueEnum};
-use common::child::exit_code;
+use clap::{Parser, Subcommand};
+use common::child::Children;
 use common::{Edition, Pace};
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
 
 #[derive(Parser)]
 #[command(
@@ -127,10 +126,11 @@ fn run(args: Args) -> anyhow::Result<()> {
 /// The book's main block (`daemon` false: the `_no_daemons` script), then what Python runs
 /// when the main module ends.
 fn main_block(daemon: bool, options: ChildOptions) -> anyhow::Result<Vec<Ended>> {
-    let background_process = start("background_process", daemon, options)?;
-    let no_background_process = start("NO_background_process", false, options)?;
+    let mut children = Children::new();
+    let background_process = start(&mut children, "background_process", daemon, options)?;
+    let no_background_process = start(&mut children, "NO_background_process", false, options)?;
     // The book's main block ends here; what follows is Python's exit handler.
-    exit_handler(vec![background_process, no_background_process])
+    exit_handler(&mut children, &[background_process, no_background_process])
 }
 // ANCHOR_END: main_block
 
@@ -142,52 +142,27 @@ struct ChildOptions {
     pace: Pace,
 }
 
-/// A started child. Dropped before it was reaped (on an error path), it is killed and reaped,
-/// so an error never leaves it running.
+/// A started child, as the exit handler needs to know it; the process itself is in the
+/// parent's `Children`, under this name.
 struct Started {
     name: &'static str,
     daemon: bool,
-    child: Child,
-    reaped: bool,
 }
 
-impl Drop for Started {
-    fn drop(&mut self) {
-        if !self.reaped {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-fn start(name: &'static str, daemon: bool, options: ChildOptions) -> anyhow::Result<Started> {
-    let edition = options
-        .edition
-        .to_possible_value()
-        .expect("Edition has no skipped variants");
-    let tick_ms = options.pace.tick().as_millis().to_string();
-    let mut command = common::child::self_command([
-        "child",
-        "--name",
-        name,
-        "--edition",
-        edition.get_name(),
-        "--tick-ms",
-        &tick_ms,
-    ])?;
+fn start(
+    children: &mut Children,
+    name: &'static str,
+    daemon: bool,
+    options: ChildOptions,
+) -> anyhow::Result<Started> {
+    let edition = options.edition.as_arg();
+    let mut command = common::child::self_command(["child", "--name", name, "--edition", edition])?;
+    command.args(options.pace.child_args());
     if options.show_pid {
         command.arg("--show-pid");
     }
-    let child = command
-        .stdin(Stdio::null())
-        .spawn()
-        .with_context(|| format!("cannot start {name}"))?;
-    Ok(Started {
-        name,
-        daemon,
-        child,
-        reaped: false,
-    })
+    children.spawn(name, command.stdin(Stdio::null()))?;
+    Ok(Started { name, daemon })
 }
 
 // ANCHOR: exit_handler
@@ -201,30 +176,26 @@ struct Ended {
 }
 
 /// Python's `_exit_function`: SIGTERM to every daemon child first, then wait for all of them.
-fn exit_handler(mut children: Vec<Started>) -> anyhow::Result<Vec<Ended>> {
-    for started in children.iter_mut().filter(|started| started.daemon) {
+fn exit_handler(children: &mut Children, started: &[Started]) -> anyhow::Result<Vec<Ended>> {
+    for daemon in started.iter().filter(|started| started.daemon) {
+        let child = children.get_mut(daemon.name)?;
         // Like Python's terminate(), leave alone a daemon that has already ended (possible
         // only if the parent was held up longer than the daemon's work).
-        let ended = started.child.try_wait().context("cannot poll a daemon")?;
+        let ended = child.try_wait().context("cannot poll a daemon")?;
         if ended.is_none() {
             // Not reaped yet, so the PID is still this child's (at worst a zombie).
-            let pid = Pid::from_raw(i32::try_from(started.child.id()).expect("PIDs fit in pid_t"));
-            kill(pid, Signal::SIGTERM)
-                .with_context(|| format!("cannot terminate {}", started.name))?;
+            common::child::terminate(child)
+                .with_context(|| format!("cannot terminate {}", daemon.name))?;
         }
     }
     let mut ended = Vec::new();
-    for started in &mut children {
-        let status = started
-            .child
-            .wait()
-            .with_context(|| format!("cannot wait for {}", started.name))?;
-        started.reaped = true;
+    for started in started {
+        let pid = children.get_mut(started.name)?.id();
         ended.push(Ended {
             name: started.name,
             daemon: started.daemon,
-            pid: started.child.id(),
-            exit_code: exit_code(status),
+            pid,
+            exit_code: children.wait(started.name)?,
         });
     }
     Ok(ended)

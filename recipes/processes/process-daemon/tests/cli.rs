@@ -1,17 +1,12 @@
 //! Runs the real `process-daemon` binary and checks what it printed, and that no child
 //! outlives it, whether it returns or is killed mid-run.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::time::{Duration, Instant};
+use std::os::unix::process::ExitStatusExt;
 
-use common::testing::{run_fails, run_ok};
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+use common::testing::{assert_gone, run_fails, run_ok, signal_mid_run};
+use nix::sys::signal::Signal;
 
 const BIN: &str = env!("CARGO_BIN_EXE_process-daemon");
-const BOUND: Duration = Duration::from_secs(10);
 
 /// The numbers of the `---> n` lines, in output order.
 fn counts(stdout: &str) -> Vec<u32> {
@@ -126,33 +121,11 @@ fn first_edition_daemon_is_terminated_and_the_other_waited_for() {
 }
 
 /// The PIDs the children printed with --show-pids.
-fn child_pids<'a>(lines: impl IntoIterator<Item = &'a String>) -> Vec<i32> {
+fn child_pids<'a>(lines: impl IntoIterator<Item = &'a String>) -> Vec<u32> {
     lines
         .into_iter()
         .filter_map(|line| line.split_once("(PID ")?.1.strip_suffix(')')?.parse().ok())
         .collect()
-}
-
-/// True once `pid` has ended: no /proc entry, or a zombie waiting for its new parent.
-fn gone(pid: i32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Err(_) => true,
-        Ok(stat) => stat
-            .rsplit_once(") ")
-            .is_some_and(|(_, rest)| rest.starts_with('Z')),
-    }
-}
-
-fn assert_all_gone(pids: &[i32]) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !pids.iter().all(|&pid| gone(pid)) {
-        assert!(
-            Instant::now() < deadline,
-            "children outlived the recipe: {:?}",
-            pids.iter().filter(|&&pid| !gone(pid)).collect::<Vec<_>>()
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 #[test]
@@ -161,99 +134,32 @@ fn no_child_remains_after_a_normal_return() {
     let lines: Vec<String> = run.stdout.lines().map(str::to_owned).collect();
     let pids = child_pids(&lines);
     assert_eq!(pids.len(), 2, "{}", run.stdout);
-    assert_all_gone(&pids);
-}
-
-/// The recipe running in the background, its stdout read line by line by a thread.
-struct Running {
-    process: Child,
-    lines: Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Running {
-    fn start(args: &[&str]) -> Self {
-        let mut process = Command::new(BIN)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start process-daemon");
-        let stdout = process.stdout.take().expect("stdout was piped");
-        let (sender, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Self {
-            process,
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    /// Reads lines until `enough` holds for the lines seen so far (at most BOUND).
-    fn read_until(&mut self, enough: impl Fn(&[String]) -> bool) {
-        let deadline = Instant::now() + BOUND;
-        while !enough(&self.seen) {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => self.seen.push(line),
-                Err(RecvTimeoutError::Timeout) => self.fail("timed out waiting for output"),
-                Err(RecvTimeoutError::Disconnected) => self.fail("output ended early"),
-            }
-        }
-    }
-
-    /// Sends `signal` to the recipe and waits (at most BOUND) for it to die of it.
-    fn kill_with(&mut self, signal: Signal) {
-        let pid = Pid::from_raw(self.process.id() as i32);
-        kill(pid, signal).expect("signal the recipe");
-        let deadline = Instant::now() + BOUND;
-        let status = loop {
-            if let Some(status) = self.process.try_wait().expect("poll the recipe") {
-                break status;
-            }
-            if Instant::now() > deadline {
-                self.fail("the recipe did not die of the signal");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        use std::os::unix::process::ExitStatusExt;
-        assert_eq!(status.signal(), Some(signal as i32), "{status:?}");
-    }
-
-    fn fail(&mut self, why: &str) -> ! {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-        panic!("{why}; output so far: {:#?}", self.seen);
+    for pid in pids {
+        assert_gone(pid);
     }
 }
 
 #[test]
 fn sigterm_mid_run_leaves_no_child() {
     // Both children sleep a long book second; the recipe is killed while they do.
-    let mut recipe = Running::start(&["--no-daemons", "--show-pids", "--tick-ms", "60000"]);
-    recipe.read_until(|seen| child_pids(seen).len() == 2);
-    let pids = child_pids(&recipe.seen);
-    recipe.kill_with(Signal::SIGTERM);
-    assert_all_gone(&pids);
+    let args = ["--no-daemons", "--show-pids", "--tick-ms", "60000"];
+    let (status, _) = signal_mid_run(BIN, &args, Signal::SIGTERM, |seen| {
+        let pids = child_pids(seen);
+        (pids.len() == 2).then_some(pids)
+    });
+    assert_eq!(status.signal(), Some(Signal::SIGTERM as i32), "{status:?}");
 }
 
 #[test]
 fn sigint_mid_run_leaves_no_child() {
     // The daemon is terminated at once; the other child sleeps while SIGINT hits the parent.
-    let mut recipe = Running::start(&["--show-pids", "--tick-ms", "60000"]);
-    recipe.read_until(|seen| {
+    let args = ["--show-pids", "--tick-ms", "60000"];
+    let (status, _) = signal_mid_run(BIN, &args, Signal::SIGINT, |seen| {
         seen.iter()
             .any(|line| line.starts_with("Starting NO_background_process (PID "))
+            .then(|| child_pids(seen))
     });
-    let pids = child_pids(&recipe.seen);
-    recipe.kill_with(Signal::SIGINT);
-    assert_all_gone(&pids);
+    assert_eq!(status.signal(), Some(Signal::SIGINT as i32), "{status:?}");
 }
 
 #[test]

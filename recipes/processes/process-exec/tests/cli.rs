@@ -2,9 +2,8 @@
 
 use std::io::Read;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use common::testing::{run, run_fails, run_ok};
+use common::testing::{run, run_fails, run_ok, wait_bounded};
 
 const BIN: &str = env!("CARGO_BIN_EXE_process-exec");
 
@@ -19,7 +18,8 @@ fn pid_after(stdout: &str, prefix: &str) -> u32 {
         .unwrap_or_else(|_| panic!("no PID in {line:?}"))
 }
 
-/// Starts the binary with `stdin`, waits at most 10 s, and returns its PID, exit code and stdout.
+/// Starts the binary with `stdin`, waits for it (bounded: a program that blocks on a
+/// non-terminal stdin fails the test), and returns its PID, exit code and stdout.
 fn run_with_stdin(stdin: Stdio) -> (u32, Option<i32>, String) {
     let mut child = Command::new(BIN)
         .stdin(stdin)
@@ -29,18 +29,7 @@ fn run_with_stdin(stdin: Stdio) -> (u32, Option<i32>, String) {
     let pid = child.id();
     // Keep our end of a piped stdin open: the program must not wait for it.
     let _stdin = child.stdin.take();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("poll the child") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            child.kill().expect("kill the hung child");
-            child.wait().expect("reap the hung child");
-            panic!("process-exec blocked with a non-terminal stdin");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let status = wait_bounded(&mut child);
     let mut stdout = String::new();
     child
         .stdout

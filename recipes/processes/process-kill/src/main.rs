@@ -20,8 +20,9 @@
 //! - `multiprocessing.Process(target=foo)` → the binary re-executed with the hidden subcommand
 //!   `child` (`common::child::self_command`), wrapped in `PyProcess`, which keeps the life
 //!   cycle Python's object shows: initial, started, stopped.
-//! - `p.terminate()` → `nix::sys::signal::kill(pid, SIGTERM)`. Not `Child::kill`, which sends
-//!   SIGKILL: that would end the child too, but its exit code would read -9.
+//! - `p.terminate()` → `common::child::terminate`, which sends SIGTERM
+//!   (`nix::sys::signal::kill`). Not `Child::kill`, which sends SIGKILL: that would end the
+//!   child too, but its exit code would read -9.
 //! - `p.is_alive()` → `Child::try_wait`, which, like Python, reaps the child if it has ended
 //!   and remembers its status. `p.join()` → `Child::wait`.
 //! - `p.exitcode` → `common::child::exit_code`: the exit code, or minus the signal number;
@@ -48,11 +49,10 @@ use std::fmt;
 use std::process::{Child, Stdio};
 
 use anyhow::{Context, ensure};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use common::child::exit_code;
 use common::{Edition, Pace};
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
 
 #[derive(Parser)]
 #[command(
@@ -160,20 +160,11 @@ impl PyProcess {
     }
 
     fn start(&mut self, edition: Edition, pace: Pace) -> anyhow::Result<()> {
-        let edition = edition
-            .to_possible_value()
-            .expect("Edition has no skipped variants");
-        let tick_ms = pace.tick().as_millis().to_string();
-        let child = common::child::self_command([
-            "child",
-            "--edition",
-            edition.get_name(),
-            "--tick-ms",
-            &tick_ms,
-        ])?
-        .stdin(Stdio::null())
-        .spawn()
-        .with_context(|| format!("cannot start {}", self.name))?;
+        let child = common::child::self_command(["child", "--edition", edition.as_arg()])?
+            .args(pace.child_args())
+            .stdin(Stdio::null())
+            .spawn()
+            .with_context(|| format!("cannot start {}", self.name))?;
         self.child = Some(child);
         Ok(())
     }
@@ -195,8 +186,7 @@ impl PyProcess {
     fn terminate(&self) -> anyhow::Result<()> {
         if let (Some(child), None) = (&self.child, self.exitcode) {
             // Not yet reaped, so the PID still belongs to our child (at worst a zombie).
-            let pid = Pid::from_raw(i32::try_from(child.id()).expect("PIDs fit in pid_t"));
-            kill(pid, Signal::SIGTERM).context("cannot send SIGTERM to the child")?;
+            common::child::terminate(child).context("cannot send SIGTERM to the child")?;
         }
         Ok(())
     }

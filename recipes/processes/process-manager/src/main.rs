@@ -49,10 +49,11 @@ use std::io::{self, BufRead, BufReader, Write};
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{SocketAddr, UnixListener, UnixStream};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 
 use anyhow::{Context, bail, ensure};
 use clap::{Parser, Subcommand};
+use common::child::{Children, self_command};
 use serde::{Deserialize, Serialize};
 
 #[derive(Parser)]
@@ -138,13 +139,15 @@ fn parent(workers: u32) -> anyhow::Result<()> {
     let address = SocketAddr::from_abstract_name(&name)?;
     let listener = UnixListener::bind_addr(&address).context("cannot bind the manager's socket")?;
 
-    let mut children = Children::default();
-    // The listening socket is moved into the manager; the parent keeps no copy.
-    children.spawn(
-        "manager",
-        &["manager"],
-        Stdio::from(OwnedFd::from(listener)),
-    )?;
+    // Two sets, so that the workers can be joined before the manager is stopped.
+    let mut manager_process = Children::new();
+    let mut worker_processes = Children::new();
+    // The listening socket is moved into the manager; the parent keeps no copy (the command
+    // is dropped at the end of the statement).
+    let listening = Stdio::from(OwnedFd::from(listener));
+    let manager_pid = manager_process
+        .spawn("manager", self_command(["manager"])?.stdin(listening))?
+        .id();
     for key in 0..workers {
         let (key, value) = (key.to_string(), (2 * key).to_string());
         let role = [
@@ -156,9 +159,11 @@ fn parent(workers: u32) -> anyhow::Result<()> {
             "--value",
             &value,
         ];
-        children.spawn(&format!("worker {key}"), &role, Stdio::null())?;
+        let mut command = self_command(role)?;
+        worker_processes.spawn(&format!("worker {key}"), command.stdin(Stdio::null()))?;
     }
-    children.wait_for_workers()?;
+    // `for j in jobs: j.join()`; any worker that did not exit with 0 is named in the error.
+    worker_processes.wait_all()?;
 
     let mut manager = Connection::open(&name)?;
     let Reply::Dictionary(dictionary) = manager.ask(&Request::Snapshot)? else {
@@ -166,7 +171,11 @@ fn parent(workers: u32) -> anyhow::Result<()> {
     };
     println!("Results: {}", python_dict(&dictionary));
     manager.ask(&Request::Shutdown)?;
-    children.wait_for_manager()?;
+    let code = manager_process.wait("manager")?;
+    ensure!(
+        code == 0,
+        "the manager (pid {manager_pid}) exited with status {code}"
+    );
     check(workers, &dictionary)
 }
 // ANCHOR_END: parent
@@ -269,63 +278,6 @@ fn check(workers: u32, dictionary: &BTreeMap<u32, u32>) -> anyhow::Result<()> {
     );
     println!("Checked: {workers} workers stored i → 2i through the manager, none lost");
     Ok(())
-}
-
-/// The manager (first) and the workers. Dropping it kills and reaps any child still running,
-/// so an early return leaves no process behind.
-#[derive(Default)]
-struct Children(Vec<(String, Child)>);
-
-impl Children {
-    fn spawn(&mut self, name: &str, args: &[&str], stdin: Stdio) -> anyhow::Result<()> {
-        let child = common::child::self_command(args)?
-            .stdin(stdin)
-            .spawn()
-            .with_context(|| format!("cannot start the {name}"))?;
-        self.0.push((name.to_owned(), child));
-        Ok(())
-    }
-
-    /// `for j in jobs: j.join()`; any worker that did not exit with 0 is named in the error.
-    fn wait_for_workers(&mut self) -> anyhow::Result<()> {
-        let mut failures = Vec::new();
-        for (name, child) in self.0.iter_mut().skip(1) {
-            let code = common::child::exit_code(child.wait()?);
-            if code != 0 {
-                failures.push(format!(
-                    "{name} (pid {}) exited with status {code}",
-                    child.id()
-                ));
-            }
-        }
-        if !failures.is_empty() {
-            bail!("{}", failures.join("; "));
-        }
-        Ok(())
-    }
-
-    fn wait_for_manager(&mut self) -> anyhow::Result<()> {
-        let (_, manager) = self.0.first_mut().context("no manager was started")?;
-        let code = common::child::exit_code(manager.wait()?);
-        ensure!(
-            code == 0,
-            "the manager (pid {}) exited with status {code}",
-            manager.id()
-        );
-        Ok(())
-    }
-}
-
-impl Drop for Children {
-    fn drop(&mut self) {
-        for (_, child) in &mut self.0 {
-            if let Ok(None) = child.try_wait() {
-                // Already gone or not ours to kill: either way, waiting below reaps it.
-                let _ = child.kill();
-            }
-            let _ = child.wait();
-        }
-    }
 }
 
 #[cfg(test)]

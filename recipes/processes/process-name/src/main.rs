@@ -34,7 +34,7 @@
 //!   zombie if it has already ended, so the read cannot miss.)
 //! - The 1st edition's `process_with_name.daemon = True` with no `join()` at all → Python's
 //!   exit handler: SIGTERM to the daemon, then wait for the other child
-//!   (`nix::sys::signal::kill`, then `Child::wait`).
+//!   (`common::child::terminate`, then `Child::wait`).
 //!
 //! ## Differences from the book
 //!
@@ -60,15 +60,13 @@
 
 use std::ffi::CString;
 use std::io::{BufRead, BufReader, Lines};
-use std::process::{Child, ChildStdout, Stdio};
+use std::process::{ChildStdout, Stdio};
 
 use anyhow::{Context, bail, ensure};
 use clap::builder::NonEmptyStringValueParser;
-use clap::{Parser, Subcommand, ValueEnum};
-use common::child::exit_code;
+use clap::{Parser, Subcommand};
+use common::child::Children;
 use common::{Edition, Pace};
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
 
 /// The longest name the kernel keeps for a task (`TASK_COMM_LEN` - 1).
 const OS_NAME_MAX: usize = 15;
@@ -194,51 +192,44 @@ fn os_name(name: &str) -> &[u8] {
 }
 
 // ANCHOR: started
-/// A running child whose stdout the parent relays line by line. Dropped before it was reaped
-/// (on an error path), it is killed and reaped, so an error never leaves it running.
+/// A running child whose stdout the parent relays line by line. Its process is held in a
+/// `Children` set of its own (the two children may have the same name): dropped before it was
+/// reaped (on an error path), it is killed and reaped, so an error never leaves it running.
 struct Started {
     name: String,
     daemon: bool,
     edition: Edition,
-    child: Child,
+    pid: u32,
+    process: Children,
     stdout: Lines<BufReader<ChildStdout>>,
     printed: Vec<String>,
-    reaped: bool,
 }
 
 impl Started {
     fn start(name: &str, daemon: bool, edition: Edition, pace: Pace) -> anyhow::Result<Self> {
-        let edition_name = edition
-            .to_possible_value()
-            .expect("Edition has no skipped variants");
-        let tick_ms = pace.tick().as_millis().to_string();
-        let mut child = common::child::self_command([
-            "child",
-            "--name",
-            name,
-            "--edition",
-            edition_name.get_name(),
-            "--tick-ms",
-            &tick_ms,
-        ])?
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("cannot start {name}"))?;
+        let mut command =
+            common::child::self_command(["child", "--name", name, "--edition", edition.as_arg()])?;
+        command
+            .args(pace.child_args())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped());
+        let mut process = Children::new();
+        let child = process.spawn(name, &mut command)?;
+        let pid = child.id();
         let stdout = child.stdout.take().expect("stdout was piped");
         Ok(Self {
             name: name.to_owned(),
             daemon,
             edition,
-            child,
+            pid,
+            process,
             stdout: BufReader::new(stdout).lines(),
             printed: Vec::new(),
-            reaped: false,
         })
     }
 
     fn pid(&self) -> u32 {
-        self.child.id()
+        self.pid
     }
 
     /// Relays the child's next line; `None` once it has closed its stdout (it has ended).
@@ -319,35 +310,17 @@ impl Started {
     /// SIGTERM, as Python's `terminate()` sends; like it, leaves alone a child that has
     /// already ended (possible only if the parent was held up longer than the child's work).
     fn terminate(&mut self) -> anyhow::Result<()> {
-        if self
-            .child
-            .try_wait()
-            .context("cannot poll a child")?
-            .is_some()
-        {
+        let child = self.process.get_mut(&self.name)?;
+        if child.try_wait().context("cannot poll a child")?.is_some() {
             return Ok(());
         }
         // Not reaped yet, so the PID is still this child's (at worst a zombie).
-        let pid = Pid::from_raw(i32::try_from(self.pid()).expect("PIDs fit in pid_t"));
-        kill(pid, Signal::SIGTERM).with_context(|| format!("cannot terminate {}", self.name))
+        common::child::terminate(child).with_context(|| format!("cannot terminate {}", self.name))
     }
 
+    /// Waits for the child; its exit code, Python style.
     fn wait(&mut self) -> anyhow::Result<i32> {
-        let status = self
-            .child
-            .wait()
-            .with_context(|| format!("cannot wait for {}", self.name))?;
-        self.reaped = true;
-        Ok(exit_code(status))
-    }
-}
-
-impl Drop for Started {
-    fn drop(&mut self) {
-        if !self.reaped {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
+        self.process.wait(&self.name)
     }
 }
 // ANCHOR_END: started

@@ -1,27 +1,20 @@
 //! Runs the real `process-name` binary, checks what it printed, reads the children's OS names
 //! from /proc itself while they live, and checks none outlives the recipe.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::time::{Duration, Instant};
-
-use common::testing::{run_fails, run_ok};
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+use common::testing::{run_fails, run_ok, signal_mid_run};
+use nix::sys::signal::Signal;
 
 const BIN: &str = env!("CARGO_BIN_EXE_process-name");
-const BOUND: Duration = Duration::from_secs(10);
 
 /// `(pid, os name)` from the parent's "OS name of PID <pid> (/proc/<pid>/comm): <name>" lines.
-fn os_names<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<(i32, String)> {
+fn os_names<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<(u32, String)> {
     lines
         .into_iter()
         .filter_map(|line| {
             let rest = line.strip_prefix("OS name of PID ")?;
             let (pid, rest) = rest.split_once(' ')?;
             let (path, name) = rest.split_once("): ")?;
-            let pid: i32 = pid.parse().ok()?;
+            let pid: u32 = pid.parse().ok()?;
             assert_eq!(path, format!("(/proc/{pid}/comm"), "{line}");
             Some((pid, name.trim_end_matches(" (cut to 15 bytes)").to_owned()))
         })
@@ -105,73 +98,21 @@ fn a_first_edition_daemon_that_beat_the_exit_handler_is_reported_as_finished() {
     assert!(out.lines().any(|l| l == "Exiting Process-2"), "{out}");
 }
 
-/// True once `pid` has ended: no /proc entry, or a zombie waiting for its new parent.
-fn gone(pid: i32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Err(_) => true,
-        Ok(stat) => stat
-            .rsplit_once(") ")
-            .is_some_and(|(_, rest)| rest.starts_with('Z')),
-    }
-}
-
-/// The recipe running in the background; a thread forwards its stdout lines.
-fn start_in_background(args: &[&str]) -> (Child, Receiver<String>) {
-    let mut recipe = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start process-name");
-    let stdout = recipe.stdout.take().expect("stdout was piped");
-    let (sender, lines) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    (recipe, lines)
-}
-
 #[test]
 fn live_children_show_their_names_in_proc_and_die_with_a_killed_parent() {
     // Children sleep three long book seconds: they are alive while the test looks at them.
-    let (mut recipe, lines) = start_in_background(&["--tick-ms", "60000"]);
-    let mut seen = Vec::new();
-    let deadline = Instant::now() + BOUND;
-    while os_names(seen.iter().map(String::as_str)).len() < 2 {
-        match lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(line) => seen.push(line),
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
-                let _ = recipe.kill();
-                let _ = recipe.wait();
-                panic!("no OS name lines; output so far: {seen:#?}");
-            }
+    signal_mid_run(BIN, &["--tick-ms", "60000"], Signal::SIGTERM, |seen| {
+        let names = os_names(seen.iter().map(String::as_str));
+        if names.len() < 2 {
+            return None;
         }
-    }
-    let names = os_names(seen.iter().map(String::as_str));
-    for (pid, name) in &names {
-        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm"))
-            .unwrap_or_else(|error| panic!("child {pid} is not alive: {error}"));
-        assert_eq!(comm.trim_end_matches('\n'), name);
-    }
-
-    kill(Pid::from_raw(recipe.id() as i32), Signal::SIGTERM).expect("signal the recipe");
-    let deadline = Instant::now() + BOUND;
-    while recipe.try_wait().expect("poll the recipe").is_none() {
-        assert!(Instant::now() < deadline, "the recipe ignored SIGTERM");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !names.iter().all(|&(pid, _)| gone(pid)) {
-        assert!(
-            Instant::now() < deadline,
-            "children outlived the recipe: {names:?}"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+        for (pid, name) in &names {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .unwrap_or_else(|error| panic!("child {pid} is not alive: {error}"));
+            assert_eq!(comm.trim_end_matches('\n'), name);
+        }
+        Some(names.into_iter().map(|(pid, _)| pid).collect())
+    });
 }
 
 #[test]

@@ -39,10 +39,11 @@
 //!   one-way, which is all the pipeline needs.
 
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
-use std::process::{Child, ChildStdout, Stdio};
+use std::process::{ChildStdout, Stdio};
 
-use anyhow::{Context, bail, ensure};
+use anyhow::{Context, ensure};
 use clap::{Parser, Subcommand};
+use common::child::Children;
 
 #[derive(Parser)]
 #[command(
@@ -93,14 +94,13 @@ fn run(args: Args) -> anyhow::Result<()> {
 /// Starts the two children, chained by a pipe, prints what comes out of the second, then
 /// checks it.
 fn parent(items: u32) -> anyhow::Result<()> {
-    let mut children = Children::default();
-    let creator = children.spawn(
-        "create_items",
-        &["create-items", "--items", &items.to_string()],
-        Stdio::null(),
-    )?;
+    let mut children = Children::new();
+    let create = ["create-items", "--items", &items.to_string()];
+    let creator = spawn_piped(&mut children, "create_items", &create, Stdio::null())?;
     // Moved into the second child: the parent keeps no copy of the first pipe.
-    let multiplier = children.spawn("multiply_items", &["multiply-items"], Stdio::from(creator))?;
+    let numbers = Stdio::from(creator);
+    let multiply = ["multiply-items"];
+    let multiplier = spawn_piped(&mut children, "multiply_items", &multiply, numbers)?;
 
     let mut squares = Vec::new();
     for line in BufReader::new(multiplier).lines() {
@@ -159,55 +159,18 @@ fn check(items: u32, squares: &[u64]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The children started so far, with the names the book's processes have. Dropping it kills
-/// and reaps any child still running, so an early return leaves no process behind.
-#[derive(Default)]
-struct Children(Vec<(&'static str, Child)>);
-
-impl Children {
-    /// Starts this binary with `args`, reading `stdin`; returns the read end of its stdout.
-    fn spawn(
-        &mut self,
-        name: &'static str,
-        args: &[&str],
-        stdin: Stdio,
-    ) -> anyhow::Result<ChildStdout> {
-        let mut child = common::child::self_command(args)?
-            .stdin(stdin)
-            .stdout(Stdio::piped())
-            .spawn()
-            .with_context(|| format!("cannot start {name}"))?;
-        let stdout = child.stdout.take().expect("stdout was piped");
-        self.0.push((name, child));
-        Ok(stdout)
-    }
-
-    /// Waits for every child in start order; the first that did not exit with 0 is an error.
-    fn wait_all(&mut self) -> anyhow::Result<()> {
-        for (name, child) in &mut self.0 {
-            let pid = child.id();
-            let status = child
-                .wait()
-                .with_context(|| format!("cannot wait for {name}"))?;
-            let code = common::child::exit_code(status);
-            if code != 0 {
-                bail!("{name} (pid {pid}) exited with status {code}");
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Children {
-    fn drop(&mut self) {
-        for (_, child) in &mut self.0 {
-            if let Ok(None) = child.try_wait() {
-                // Already gone or not ours to kill: either way, waiting below reaps it.
-                let _ = child.kill();
-            }
-            let _ = child.wait();
-        }
-    }
+/// Starts this binary with `args` as the child called `name`, reading `stdin`; returns the
+/// read end of its stdout. The command is dropped on return, so the parent keeps no copy of
+/// `stdin`.
+fn spawn_piped(
+    children: &mut Children,
+    name: &str,
+    args: &[&str],
+    stdin: Stdio,
+) -> anyhow::Result<ChildStdout> {
+    let mut command = common::child::self_command(args)?;
+    let child = children.spawn(name, command.stdin(stdin).stdout(Stdio::piped()))?;
+    Ok(child.stdout.take().expect("stdout was piped"))
 }
 
 #[cfg(test)]

@@ -30,8 +30,8 @@
 //!   it has answered the last, and every answer carries its item's index, so the results come
 //!   back in input order whichever worker computed them.
 //! - `pool.close(); pool.join()` → `Pool::close`: closing a worker's stdin ends its loop; the
-//!   parent waits for every worker and checks its exit status. `pool.terminate()` → SIGTERM,
-//!   sent to the remaining workers when one fails.
+//!   parent waits for every worker and checks its exit status. `pool.terminate()` → SIGTERM
+//!   (`common::child::terminate`), sent to the remaining workers when one fails.
 //! - Functions cannot be pickled and sent: the worker runs the same binary, so the task names
 //!   the function (`Function::Square`, `Function::Spin`) and the worker calls it.
 //! - The comparison: `rayon::ThreadPoolBuilder` with as many threads, `par_iter().map()`.
@@ -68,8 +68,6 @@ use std::time::Duration;
 use anyhow::{Context, anyhow, ensure};
 use clap::{Parser, Subcommand};
 use common::timing::{best_of, seconds_line, speedup_line, timed};
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -556,16 +554,17 @@ impl Pool {
     // ANCHOR_END: failure
 }
 
+// Not `common::child::Children`: a pool ends its workers the way `pool.terminate()` does,
+// with SIGTERM rather than SIGKILL, after closing their task pipes, and it also joins each
+// worker's reader thread; the workers keep their pipes and chunk bookkeeping alongside.
 impl Drop for Pool {
     /// `pool.terminate()` for whatever is still running, then reap everything.
     fn drop(&mut self) {
         for worker in &mut self.workers {
             worker.tasks = None;
-            if let Ok(None) = worker.child.try_wait()
-                && let Ok(pid) = i32::try_from(worker.child.id())
-            {
+            if let Ok(None) = worker.child.try_wait() {
                 // A worker that exited since try_wait is reaped below all the same.
-                let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
+                let _ = common::child::terminate(&worker.child);
             }
             let _ = worker.child.wait();
             if let Some(reader) = worker.reader.take() {

@@ -1,13 +1,8 @@
 //! Runs the real `process-pool` binary: checks the squares and the timing report, a worker's
 //! failure, and that no worker outlives the recipe, even when it is killed mid-run.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-use common::testing::{run, run_fails, run_ok};
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+use common::testing::{alive, assert_gone, run, run_fails, run_ok, signal_mid_run};
+use nix::sys::signal::Signal;
 
 const BIN: &str = env!("CARGO_BIN_EXE_process-pool");
 
@@ -119,7 +114,7 @@ fn a_failing_worker_is_named_with_its_item_and_status() {
             !run.stdout.contains("Pool    :"),
             "no result after a failure"
         );
-        let pids: Vec<i32> = run.stdout.lines().filter_map(pid_in).collect();
+        let pids: Vec<u32> = run.stdout.lines().filter_map(pid_in).collect();
         assert_eq!(pids.len(), 4, "{}", run.stdout);
         for pid in pids {
             assert_gone(pid);
@@ -141,7 +136,7 @@ fn a_fail_item_past_the_list_is_refused() {
 #[test]
 fn no_worker_remains_after_a_normal_run() {
     let run = run_ok(BIN, &args(&["--show-pids", "--processes", "3"]));
-    let pids: Vec<i32> = run.stdout.lines().filter_map(pid_in).collect();
+    let pids: Vec<u32> = run.stdout.lines().filter_map(pid_in).collect();
     assert_eq!(pids.len(), 3, "{}", run.stdout);
     for pid in pids {
         assert_gone(pid);
@@ -177,7 +172,7 @@ fn unknown_flags_exit_2() {
 }
 
 /// `"worker 3 started with pid 123"` → 123.
-fn pid_in(line: &str) -> Option<i32> {
+fn pid_in(line: &str) -> Option<u32> {
     let (_, pid) = line.split_once(" started with pid ")?;
     Some(pid.parse().expect("a pid"))
 }
@@ -186,65 +181,16 @@ fn pid_in(line: &str) -> Option<i32> {
 /// once they are ready), sends `signal` to the parent alone, and checks that every worker is
 /// gone soon after.
 fn kill_mid_run(signal: Signal) {
-    let mut parent = Command::new(BIN)
-        .args(["--show-pids", "--size", "100000", "--rounds", "100000000"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start process-pool");
-    let mut stdout = BufReader::new(parent.stdout.take().expect("piped"));
-    let mut pids = Vec::new();
-    let mut line = String::new();
-    while pids.len() < 4 {
-        line.clear();
-        let read = stdout.read_line(&mut line).expect("read a line");
-        assert!(read > 0, "the run ended before starting its workers");
-        pids.extend(pid_in(line.trim_end()));
-    }
-    for &pid in &pids {
-        assert!(alive(pid), "worker {pid} is not running");
-    }
-
-    let parent_pid = Pid::from_raw(i32::try_from(parent.id()).expect("a pid fits"));
-    kill(parent_pid, signal).expect("signal the parent");
-    let status = wait_bounded(&mut parent);
+    let args = ["--show-pids", "--size", "100000", "--rounds", "100000000"];
+    let (status, _) = signal_mid_run(BIN, &args, signal, |seen| {
+        let pids: Vec<u32> = seen.iter().filter_map(|line| pid_in(line)).collect();
+        if pids.len() < 4 {
+            return None;
+        }
+        for &pid in &pids {
+            assert!(alive(pid), "worker {pid} is not running");
+        }
+        Some(pids)
+    });
     assert!(!status.success(), "the parent was killed: {status:?}");
-    for pid in pids {
-        assert_gone(pid);
-    }
-    drop(stdout);
-}
-
-/// Waits for `child` for at most ten seconds, killing it if it is still there.
-fn wait_bounded(child: &mut std::process::Child) -> std::process::ExitStatus {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the parent did not end within 10 s of the signal");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-/// Whether `pid` is a live process: it has a `/proc` entry and is not a zombie.
-fn alive(pid: i32) -> bool {
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return false;
-    };
-    // The state follows the command name, which is in parentheses and may contain spaces.
-    let state = stat.rsplit_once(')').map(|(_, rest)| rest.trim_start());
-    !matches!(state.and_then(|rest| rest.chars().next()), Some('Z') | None)
-}
-
-/// Polls for up to five seconds until `pid` is gone or a zombie, then asserts it.
-fn assert_gone(pid: i32) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while alive(pid) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    assert!(!alive(pid), "worker {pid} outlived the recipe");
 }

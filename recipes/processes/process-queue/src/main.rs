@@ -56,13 +56,14 @@ use std::io::{self, BufRead, BufReader, Write};
 use std::net::Shutdown;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::UnixStream;
-use std::process::{Child, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use anyhow::{Context, bail, ensure};
+use anyhow::{Context, ensure};
 use clap::{Parser, Subcommand};
 use common::Pace;
+use common::child::{Children, self_command};
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
 
@@ -102,17 +103,17 @@ enum Role {
         #[arg(long)]
         seed: Option<u64>,
         #[arg(long)]
-        tick_ms: u64,
-        #[arg(long)]
         show_pid: bool,
+        #[command(flatten)]
+        pace: Pace,
     },
     /// Takes items off the queue (stdin) until the stream ends, sending a receipt for each.
     #[command(hide = true)]
     Consumer {
         #[arg(long)]
-        tick_ms: u64,
-        #[arg(long)]
         show_pid: bool,
+        #[command(flatten)]
+        pace: Pace,
     },
 }
 
@@ -125,23 +126,19 @@ fn run(args: Args) -> anyhow::Result<()> {
         Some(Role::Producer {
             items,
             seed,
-            tick_ms,
             show_pid,
+            pace,
         }) => {
             start_child(PRODUCER, show_pid)?;
             let rng = match seed {
                 Some(seed) => SmallRng::seed_from_u64(seed),
                 None => rand::make_rng(),
             };
-            producer(
-                &queue_from_stdin()?,
-                random_items(items, rng),
-                pace(tick_ms),
-            )
+            producer(&queue_from_stdin()?, random_items(items, rng), pace)
         }
-        Some(Role::Consumer { tick_ms, show_pid }) => {
+        Some(Role::Consumer { show_pid, pace }) => {
             start_child(CONSUMER, show_pid)?;
-            consumer(&queue_from_stdin()?, pace(tick_ms))
+            consumer(&queue_from_stdin()?, pace)
         }
         None => parent(&args),
     }
@@ -151,24 +148,23 @@ fn run(args: Args) -> anyhow::Result<()> {
 /// Makes the queue, starts the producer and the consumer on its two ends, and waits for both.
 fn parent(args: &Args) -> anyhow::Result<()> {
     let (producer_end, consumer_end) = UnixStream::pair().context("cannot create the queue")?;
-    let tick_ms = args.pace.tick().as_millis().to_string();
-    let mut shared = vec!["--tick-ms", &tick_ms];
-    if args.show_pids {
-        shared.push("--show-pid");
+    let mut producer = self_command(["producer", "--items", &args.items.to_string()])?;
+    if let Some(seed) = args.seed {
+        producer.args(["--seed", &seed.to_string()]);
     }
-    let items = args.items.to_string();
-    let mut producer = [&["producer", "--items", &items][..], &shared].concat();
-    let seed = args.seed.map(|seed| seed.to_string());
-    if let Some(seed) = &seed {
-        producer.extend(["--seed", seed]);
+    let mut consumer = self_command(["consumer"])?;
+    for command in [&mut producer, &mut consumer] {
+        command.args(args.pace.child_args());
+        if args.show_pids {
+            command.arg("--show-pid");
+        }
     }
-    let consumer = [&["consumer"][..], &shared].concat();
 
-    let mut children = Children::default();
+    let mut children = Children::new();
     // Each end is moved into its child: the parent keeps neither, so when the producer shuts
     // down its end, the consumer sees the end of the stream.
-    children.spawn(PRODUCER, &producer, producer_end)?;
-    children.spawn(CONSUMER, &consumer, consumer_end)?;
+    spawn_on_queue(&mut children, PRODUCER, producer, producer_end)?;
+    spawn_on_queue(&mut children, CONSUMER, consumer, consumer_end)?;
     children.wait_all()?;
     println!(
         "Queue drained: {} items put by {PRODUCER}, all taken by {CONSUMER} in the same order",
@@ -188,11 +184,16 @@ fn start_child(name: &str, show_pid: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn pace(tick_ms: u64) -> Pace {
-    Pace {
-        book: false,
-        tick_ms: Some(tick_ms),
-    }
+/// Starts `command` as the child called `name`, its stdin the given end of the queue. The
+/// command, which holds the parent's copy of that end, is dropped on return.
+fn spawn_on_queue(
+    children: &mut Children,
+    name: &str,
+    mut command: Command,
+    end: UnixStream,
+) -> anyhow::Result<()> {
+    children.spawn(name, command.stdin(Stdio::from(OwnedFd::from(end))))?;
+    Ok(())
 }
 
 /// The queue's end this child was given as its stdin.
@@ -282,67 +283,15 @@ fn check(put: &[u32], received: &[u32]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The children started so far. Dropping it kills and reaps any child still running, so an
-/// early return leaves no process behind.
-#[derive(Default)]
-struct Children(Vec<(&'static str, Child)>);
-
-impl Children {
-    /// Starts this binary with `args`, its stdin the given end of the queue.
-    fn spawn(
-        &mut self,
-        name: &'static str,
-        args: &[&str],
-        queue: UnixStream,
-    ) -> anyhow::Result<()> {
-        let child = common::child::self_command(args)?
-            .stdin(Stdio::from(OwnedFd::from(queue)))
-            .spawn()
-            .with_context(|| format!("cannot start {name}"))?;
-        self.0.push((name, child));
-        Ok(())
-    }
-
-    /// Waits for every child; any that did not exit with 0 is named in the error.
-    fn wait_all(&mut self) -> anyhow::Result<()> {
-        let mut failures = Vec::new();
-        for (name, child) in &mut self.0 {
-            let status = child
-                .wait()
-                .with_context(|| format!("cannot wait for {name}"))?;
-            let code = common::child::exit_code(status);
-            if code != 0 {
-                failures.push(format!(
-                    "{name} (pid {}) exited with status {code}",
-                    child.id()
-                ));
-            }
-        }
-        if !failures.is_empty() {
-            bail!("{}", failures.join("; "));
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Children {
-    fn drop(&mut self) {
-        for (_, child) in &mut self.0 {
-            if let Ok(None) = child.try_wait() {
-                // Already gone or not ours to kill: either way, waiting below reaps it.
-                let _ = child.kill();
-            }
-            let _ = child.wait();
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn no_pace() -> Pace {
-        pace(0)
+        Pace {
+            book: false,
+            tick_ms: Some(0),
+        }
     }
 
     #[test]

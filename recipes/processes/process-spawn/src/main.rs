@@ -53,7 +53,7 @@ use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use anyhow::{Context, bail, ensure};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use common::Edition;
 use common::child::exit_code;
 use common::timing::{Stopwatch, seconds_line};
@@ -160,15 +160,12 @@ fn spawn_in_turn(edition: Edition, count: u32, fail_child: Option<u32>) -> anyho
 
 /// Python's `Process(target=..., args=(i,)).start()`: this binary again, as `child --index i`.
 fn start(i: u32, edition: Edition, fail: bool) -> anyhow::Result<Child> {
-    let edition = edition
-        .to_possible_value()
-        .expect("Edition has no skipped variants");
     let mut command = common::child::self_command([
         "child",
         "--index",
         &i.to_string(),
         "--edition",
-        edition.get_name(),
+        edition.as_arg(),
     ])?;
     if fail {
         command.arg("--fail");

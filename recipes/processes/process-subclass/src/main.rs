@@ -44,7 +44,7 @@
 use std::process::{Child, Stdio};
 
 use anyhow::{Context, bail, ensure};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use common::Edition;
 use common::child::exit_code;
 
@@ -203,16 +203,12 @@ impl Process for MyProcess {
     }
 
     fn child_args(&self) -> Vec<String> {
-        let edition = self
-            .edition
-            .to_possible_value()
-            .expect("Edition has no skipped variants");
         let mut args = vec![
             "child".to_owned(),
             "--number".to_owned(),
             self.number.to_string(),
             "--edition".to_owned(),
-            edition.get_name().to_owned(),
+            self.edition.as_arg().to_owned(),
         ];
         if self.fail {
             args.push("--fail".to_owned());
