@@ -6,6 +6,8 @@
 //!   `--book`/`--tick-ms` pace of the book's sleeps.
 //! - [`child`]: re-execute the running binary as a real child process (processes chapter).
 //! - [`mpi_launch`]: relaunch an MPI recipe under `mpiexec -n N` when started without it.
+//! - [`opencl`] (feature `opencl`): pick the gpu recipes' OpenCL platform and device, or fail
+//!   with one clear line when there is none.
 //! - [`testing`] (feature `testing`): run a recipe's binary in tests, always with a timeout.
 
 pub mod child;
@@ -15,6 +17,8 @@ pub mod timing;
 
 pub use output::{Edition, Pace};
 
+#[cfg(feature = "opencl")]
+pub mod opencl;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -59,6 +63,18 @@ pub fn report(result: anyhow::Result<()>) -> ExitCode {
     }
 }
 
+/// Starts a thread with a name (`Thread-1`, `Producer`, ...), the way Python's `Thread(name=..)`
+/// does: the name shows in the recipe's output, in panics and in debuggers.
+pub fn spawn_named<T: Send + 'static>(
+    name: &str,
+    body: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<JoinHandle<T>> {
+    std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(body)
+        .map_err(|error| anyhow::anyhow!("cannot start thread {name}: {error}"))
+}
+
 /// Joins a thread and turns its panic into an error naming the thread, so a failed worker
 /// ends the recipe with a clear message instead of a second panic in `main`.
 pub fn join<T>(handle: JoinHandle<T>) -> anyhow::Result<T> {
@@ -80,6 +96,12 @@ mod tests {
     fn join_returns_the_threads_value() {
         let handle = std::thread::spawn(|| 6 * 7);
         assert_eq!(join(handle).unwrap(), 42);
+    }
+
+    #[test]
+    fn spawn_named_names_the_thread() {
+        let handle = spawn_named("Thread-7", || output::thread_name("?")).unwrap();
+        assert_eq!(join(handle).unwrap(), "Thread-7");
     }
 
     #[test]

@@ -49,9 +49,8 @@
 //!   changed. The 1st edition's wording is kept, typo ("producted") included.
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread;
 
-use anyhow::{Context, ensure};
+use anyhow::ensure;
 use clap::Parser;
 use common::output::log_info;
 use common::{Edition, Pace};
@@ -96,7 +95,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     let buffer = Arc::new(Buffer::new(args.capacity as usize));
     let (items, pace) = (args.items, args.pace);
 
-    let producer = spawn_named(producer_name, {
+    let producer = common::spawn_named(producer_name, {
         let buffer = Arc::clone(&buffer);
         move || {
             for item in 1..=items {
@@ -105,7 +104,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             }
         }
     })?;
-    let consumer = spawn_named(consumer_name, {
+    let consumer = common::spawn_named(consumer_name, {
         let buffer = Arc::clone(&buffer);
         move || {
             (0..items)
@@ -132,16 +131,6 @@ fn book_seconds(text: &str) -> Result<f64, String> {
     } else {
         Err(format!("`{text}` is not between 0 and 3600 seconds"))
     }
-}
-
-fn spawn_named<T: Send + 'static>(
-    name: &str,
-    body: impl FnOnce() -> T + Send + 'static,
-) -> anyhow::Result<thread::JoinHandle<T>> {
-    thread::Builder::new()
-        .name(name.to_owned())
-        .spawn(body)
-        .with_context(|| format!("cannot start thread {name}"))
 }
 
 // ANCHOR: buffer
@@ -283,7 +272,7 @@ mod tests {
 
     fn quiet_run(capacity: usize, items: u32) -> (Buffer, Vec<u32>) {
         let buffer = Buffer::new(capacity);
-        let consumed = thread::scope(|scope| {
+        let consumed = std::thread::scope(|scope| {
             scope.spawn(|| (1..=items).for_each(|item| produce(&buffer, item, Edition::Ed1)));
             scope
                 .spawn(|| (0..items).map(|_| consume(&buffer, Edition::Ed1)).collect())

@@ -48,9 +48,8 @@
 //!   trailing space of its last line.
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread;
 
-use anyhow::{Context, ensure};
+use anyhow::ensure;
 use clap::Parser;
 use common::output::log_info;
 use common::{Edition, Pace};
@@ -91,11 +90,11 @@ fn run(args: Args) -> anyhow::Result<()> {
     let shared = Arc::new(Shared::default());
     let pace = args.pace;
 
-    let producer = spawn_named("Thread-1", {
+    let producer = common::spawn_named("Thread-1", {
         let shared = Arc::clone(&shared);
         move || produce(&shared, count, largest, rng, pace, edition)
     })?;
-    let consumer = spawn_named("Thread-2", {
+    let consumer = common::spawn_named("Thread-2", {
         let shared = Arc::clone(&shared);
         move || consume(&shared, pace, edition)
     })?;
@@ -103,16 +102,6 @@ fn run(args: Args) -> anyhow::Result<()> {
     let appended = common::join(producer)?;
     let popped = common::join(consumer)?;
     check(appended, popped)
-}
-
-fn spawn_named<T: Send + 'static>(
-    name: &str,
-    body: impl FnOnce() -> T + Send + 'static,
-) -> anyhow::Result<thread::JoinHandle<T>> {
-    thread::Builder::new()
-        .name(name.to_owned())
-        .spawn(body)
-        .with_context(|| format!("cannot start thread {name}"))
 }
 
 /// A thread that panicked while holding a lock is a bug in this program, not a user's doing.
@@ -287,9 +276,9 @@ mod tests {
     #[test]
     fn wait_blocks_until_the_next_set() {
         let event = Event::default();
-        let seen = thread::scope(|scope| {
+        let seen = std::thread::scope(|scope| {
             let waiter = scope.spawn(|| event.wait(0));
-            thread::sleep(Duration::from_millis(20));
+            std::thread::sleep(Duration::from_millis(20));
             assert!(!waiter.is_finished(), "nothing was set yet");
             event.set();
             waiter.join().unwrap()
@@ -309,7 +298,7 @@ mod tests {
     fn the_consumer_gets_every_item_and_stops() {
         for seed in 0..20 {
             let shared = Shared::default();
-            let (appended, popped) = thread::scope(|scope| {
+            let (appended, popped) = std::thread::scope(|scope| {
                 let consumer = scope.spawn(|| consume(&shared, NO_SLEEP, Edition::Ed2));
                 let rng = SmallRng::seed_from_u64(seed);
                 let appended = produce(&shared, 30, 100, rng, NO_SLEEP, Edition::Ed2);

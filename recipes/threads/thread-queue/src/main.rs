@@ -36,9 +36,7 @@
 //!   items repeatable; the consumer that takes each item still varies from run to run.
 //! - The 2nd edition's producer prints an extra blank line after each item; it is left out.
 
-use std::thread;
-
-use anyhow::{Context, ensure};
+use anyhow::ensure;
 use clap::Parser;
 use common::{Edition, Pace};
 use crossbeam_channel::{Receiver, Sender};
@@ -79,11 +77,11 @@ fn run(args: Args) -> anyhow::Result<()> {
     };
     let (sender, receiver) = crossbeam_channel::unbounded();
 
-    let producer = spawn_named("Thread-1", move || produce(sender, items, rng, args.pace))?;
+    let producer = common::spawn_named("Thread-1", move || produce(sender, items, rng, args.pace))?;
     let consumers = (0..args.consumers)
         .map(|i| {
             let receiver = receiver.clone();
-            spawn_named(&format!("Thread-{}", i + 2), move || consume(receiver))
+            common::spawn_named(&format!("Thread-{}", i + 2), move || consume(receiver))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     // Only the consumers' clones may keep the queue open for reading.
@@ -95,16 +93,6 @@ fn run(args: Args) -> anyhow::Result<()> {
         consumed.extend(common::join(consumer)?);
     }
     check(&mut produced, &mut consumed)
-}
-
-fn spawn_named<T: Send + 'static>(
-    name: &str,
-    body: impl FnOnce() -> T + Send + 'static,
-) -> anyhow::Result<thread::JoinHandle<T>> {
-    thread::Builder::new()
-        .name(name.to_owned())
-        .spawn(body)
-        .with_context(|| format!("cannot start thread {name}"))
 }
 
 // ANCHOR: produce
