@@ -8,6 +8,7 @@
 //! - [`mpi_launch`]: relaunch an MPI recipe under `mpiexec -n N` when started without it.
 //! - [`opencl`] (feature `opencl`): pick the gpu recipes' OpenCL platform and device, or fail
 //!   with one clear line when there is none.
+//! - [`rpc`] (feature `rpc`): the name service and client helpers of the tarpc recipes.
 //! - [`testing`] (feature `testing`): run a recipe's binary in tests, always with a timeout.
 
 pub mod child;
@@ -19,6 +20,8 @@ pub use output::{Edition, Pace};
 
 #[cfg(feature = "opencl")]
 pub mod opencl;
+#[cfg(feature = "rpc")]
+pub mod rpc;
 #[cfg(feature = "testing")]
 pub mod testing;
 

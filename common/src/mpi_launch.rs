@@ -61,6 +61,32 @@ pub fn ensure_launched(ranks: u32) -> anyhow::Result<()> {
     ))
 }
 
+/// Checks that the MPI library sees the world the launcher started. A launcher from one MPI
+/// and a library from another (MPICH's `mpiexec` with Open MPI's library) starts N singleton
+/// jobs that each see a world of 1, and every rank would then run alone.
+pub fn check_world_size(world_size: i32) -> anyhow::Result<()> {
+    let launched = ["PMI_SIZE", "OMPI_COMM_WORLD_SIZE"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok()?.parse::<i32>().ok());
+    match launched {
+        Some(size) if size != world_size => anyhow::bail!(
+            "the launcher started {size} ranks but MPI sees a world of {world_size}: \
+             mpiexec and the MPI library come from different MPI installations"
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// Ends a job whose world cannot work (too few ranks, a size that does not fit the data):
+/// rank 0 returns the error, printed once with exit status 1; the other ranks end quietly.
+/// Returning, rather than `MPI_Abort`, lets mpiexec pass the message on before it exits.
+pub fn stop_job(rank: i32, message: String) -> anyhow::Result<()> {
+    if rank == 0 {
+        anyhow::bail!(message)
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +109,13 @@ mod tests {
     #[test]
     fn the_relaunch_marker_stops_a_loop() {
         assert!(started_by_launcher(env_with(&["COOKBOOK_MPI_RELAUNCHED"])));
+    }
+
+    #[test]
+    fn only_rank_zero_reports_a_stopped_job() {
+        assert!(stop_job(1, "too few ranks".into()).is_ok());
+        let error = stop_job(0, "too few ranks".into()).unwrap_err();
+        assert_eq!(error.to_string(), "too few ranks");
     }
 
     #[test]

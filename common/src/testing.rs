@@ -83,6 +83,22 @@ pub fn run_fails(bin: &str, args: &[&str], code: i32, message: &str) -> String {
     run.stderr.trim().to_owned()
 }
 
+/// Runs `mpiexec -n <ranks> <bin> <args>` through `runner` ([`run`], [`run_ok`], or a closure
+/// around [`run_fails`]). Fails the test, naming scripts/setup.sh, when MPICH is missing.
+pub fn with_mpiexec<T>(
+    ranks: u32,
+    bin: &str,
+    args: &[&str],
+    runner: impl FnOnce(&str, &[&str]) -> T,
+) -> T {
+    let mpiexec = crate::mpi_launch::find_mpiexec()
+        .expect("mpiexec not found on PATH: the MPI tests need MPICH; run scripts/setup.sh");
+    let ranks = ranks.to_string();
+    let mut all = vec!["-n", ranks.as_str(), bin];
+    all.extend_from_slice(args);
+    runner(&mpiexec.to_string_lossy(), &all)
+}
+
 /// Whether `pid` is a live process: it has a `/proc` entry and is not a zombie.
 pub fn alive(pid: u32) -> bool {
     let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {

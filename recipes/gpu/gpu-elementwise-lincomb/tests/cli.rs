@@ -1,0 +1,133 @@
+//! Runs the real `gpu-elementwise-lincomb` binary on the default OpenCL device (PoCL unless
+//! told otherwise), parses the vectors it printed and recomputes C = aA + bB here.
+
+use std::ffi::OsStr;
+use std::time::{Duration, Instant};
+
+use common::testing::{run_fails, run_ok, run_with_env};
+
+const BIN: &str = env!("CARGO_BIN_EXE_gpu-elementwise-lincomb");
+
+/// The output after its first line, which must name the OpenCL device.
+fn after_device_line(stdout: &str) -> &str {
+    let (device, rest) = stdout.split_once('\n').expect("more than one line");
+    assert!(device.starts_with("OpenCL device: "), "{device}");
+    rest
+}
+
+/// The numbers of the NumPy-style array printed on the lines after `header`.
+fn array_after(stdout: &str, header: &str) -> Vec<f32> {
+    let mut lines = stdout.lines().skip_while(|line| *line != header);
+    assert!(lines.next().is_some(), "no {header:?} in:\n{stdout}");
+    let mut values = Vec::new();
+    for line in lines {
+        values.extend(
+            line.split(|c: char| c == '[' || c == ']' || c.is_whitespace())
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse::<f32>()
+                        .unwrap_or_else(|_| panic!("not a float: {s:?}"))
+                }),
+        );
+        if line.ends_with(']') {
+            break;
+        }
+    }
+    values
+}
+
+/// Checks C against this test's own a·x + b·y and the printed difference.
+fn check_run(stdout: &str, n: usize, a: f32, b: f32, difference_header: &str) {
+    let x = array_after(stdout, "INPUT VECTOR A =");
+    let y = array_after(stdout, "INPUT VECTOR B = ");
+    let c = array_after(stdout, "RESULTING VECTOR C = ");
+    let difference = array_after(stdout, difference_header);
+    assert_eq!((x.len(), y.len(), c.len(), difference.len()), (n, n, n, n));
+    assert!(x.iter().chain(&y).all(|v| (0.0..1.0).contains(v)));
+    for i in 0..n {
+        let exact = f64::from(a) * f64::from(x[i]) + f64::from(b) * f64::from(y[i]);
+        let scale = (f64::from(a) * f64::from(x[i])).abs() + (f64::from(b) * f64::from(y[i])).abs();
+        assert!(
+            (f64::from(c[i]) - exact).abs() <= 2.0 * f64::from(f32::EPSILON) * scale,
+            "element {i}: {} vs {exact}",
+            c[i]
+        );
+        assert_eq!(
+            difference[i],
+            c[i] - (a * x[i] + b * y[i]),
+            "difference {i}"
+        );
+    }
+    let norm: f32 = difference.iter().map(|d| d * d).sum::<f32>().sqrt();
+    let last = stdout.lines().last().expect("some output");
+    assert!(
+        last.starts_with("Check: every element within rounding"),
+        "{last}"
+    );
+    assert!(
+        last.ends_with(&format!("norm of the difference {norm:e}")),
+        "{last}"
+    );
+}
+
+#[test]
+fn the_books_2a_plus_5b_over_50_floats() {
+    let run = run_ok(BIN, &["--seed", "5"]);
+    assert!(after_device_line(&run.stdout).starts_with("INPUT VECTOR A =\n"));
+    check_run(&run.stdout, 50, 2.0, 5.0, "C - (2A + 5B) = ");
+    assert!(run.stdout.contains(
+        "\nCHECKING THE RESULT EVALUATING THE DIFFERENCE VECTOR BETWEEN C AND THE LINEAR \
+         COMBINATION OF A AND B\n"
+    ));
+}
+
+#[test]
+fn other_coefficients_and_a_longer_vector() {
+    let run = run_ok(
+        BIN,
+        &[
+            "--length", "900", "--coef-a", "-3", "--coef-b", "0.5", "--seed", "1",
+        ],
+    );
+    check_run(&run.stdout, 900, -3.0, 0.5, "C - (-3A + 0.5B) = ");
+}
+
+#[test]
+fn the_generated_kernel_is_shown_on_request() {
+    let run = run_ok(BIN, &["--show-kernel", "--seed", "1"]);
+    assert!(after_device_line(&run.stdout).starts_with("GENERATED KERNEL\n"));
+    assert!(run.stdout.contains(
+        "__kernel void linear_combination(float a, __global float *x, float b, \
+         __global float *y, __global float *c, const uint n) {"
+    ));
+}
+
+#[test]
+fn without_an_opencl_platform_it_fails_fast_in_one_line() {
+    let empty = tempfile::tempdir().expect("a temp dir");
+    let started = Instant::now();
+    let run = run_with_env(
+        BIN,
+        &[],
+        &[
+            ("OCL_ICD_VENDORS", empty.path().as_os_str()),
+            ("OCL_ICD_FILENAMES", OsStr::new("")),
+        ],
+    );
+    // `ocl` alone would retry for 10 s and then panic.
+    assert!(started.elapsed() < Duration::from_secs(8), "{run:?}");
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "error: no OpenCL platform found: install one with scripts/setup.sh \
+         (PoCL runs OpenCL on the CPU)\n"
+    );
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn bad_arguments_fail_cleanly() {
+    run_fails(BIN, &["--length", "0"], 2, "--length");
+    run_fails(BIN, &["--bogus"], 2, "--bogus");
+    run_fails(BIN, &["--coef-a", "nan"], 1, "must be finite numbers");
+}

@@ -1,0 +1,148 @@
+//! Runs the real `gpu-reduce-dot` binary on the default OpenCL device (PoCL unless told
+//! otherwise) and recomputes its result and each work-group's partial sum.
+
+use std::ffi::OsStr;
+use std::time::{Duration, Instant};
+
+use common::testing::{Run, run_fails, run_ok, run_with_env};
+
+const BIN: &str = env!("CARGO_BIN_EXE_gpu-reduce-dot");
+
+/// The output after its first line, which must name the OpenCL device.
+fn after_device_line(stdout: &str) -> &str {
+    let (device, rest) = stdout.split_once('\n').expect("more than one line");
+    assert!(device.starts_with("OpenCL device: "), "{device}");
+    rest
+}
+
+/// The numbers of the NumPy-style array printed on the lines after `header`.
+fn array_after(stdout: &str, header: &str) -> Vec<i64> {
+    let mut lines = stdout.lines().skip_while(|line| *line != header);
+    assert!(lines.next().is_some(), "no {header:?} in:\n{stdout}");
+    let mut values = Vec::new();
+    for line in lines {
+        values.extend(
+            line.split(|c: char| !c.is_ascii_digit())
+                .filter(|s| !s.is_empty())
+                .map(|s| s.parse::<i64>().expect("digits")),
+        );
+        if line.ends_with(']') {
+            break;
+        }
+    }
+    values
+}
+
+/// `(groups, work-group size, partial sums)` from the work-group line.
+fn work_groups(run: &Run) -> (usize, usize, Vec<i64>) {
+    let lines = run.lines_starting("");
+    let line = lines
+        .iter()
+        .find(|line| line.contains(" work-groups of "))
+        .expect("a work-group line");
+    let (groups, rest) = line.split_once(" work-groups of ").expect("groups");
+    let (size, rest) = rest
+        .split_once(" work-items, partial sums [")
+        .expect("size");
+    let (partials, _) = rest.split_once(']').expect("partial sums");
+    let partials = partials
+        .split(", ")
+        .map(|p| p.parse().expect("a partial sum"))
+        .collect();
+    (
+        groups.parse().expect("groups"),
+        size.parse().expect("size"),
+        partials,
+    )
+}
+
+/// Checks a run over 0..length with `size`-item work-groups against this test's arithmetic.
+fn check_run(run: &Run, length: i64, size: usize) {
+    let a = array_after(&run.stdout, "INPUT VECTOR A");
+    let b = array_after(&run.stdout, "INPUT VECTOR B");
+    let expected_vector: Vec<i64> = (0..length).collect();
+    assert_eq!((a.clone(), b), (expected_vector.clone(), expected_vector));
+
+    let (groups, group_size, partials) = work_groups(run);
+    assert_eq!(group_size, size);
+    assert_eq!(groups, (length as usize).div_ceil(size));
+    assert_eq!(partials.len(), groups);
+    for (group, partial) in partials.iter().enumerate() {
+        // The last group is partial: its missing work-items must have added nothing.
+        let mine: i64 = a.iter().skip(group * size).take(size).map(|x| x * x).sum();
+        assert_eq!(*partial, mine, "group {group}");
+    }
+    let result: i64 = (0..length).map(|x| x * x).sum();
+    let mut lines = run
+        .stdout
+        .lines()
+        .skip_while(|l| *l != "RESULT DOT PRODUCT OF A * B");
+    assert_eq!(lines.nth(1), Some(result.to_string().as_str()));
+    assert!(
+        run.stdout
+            .ends_with(&format!("Check: {result} = the CPU's sum of a[i]*b[i]\n"))
+    );
+}
+
+#[test]
+fn the_books_400_elements_give_21253400() {
+    let run = run_ok(BIN, &[]);
+    assert!(after_device_line(&run.stdout).starts_with("INPUT VECTOR A\n"));
+    assert!(
+        run.stdout
+            .contains("\nRESULT DOT PRODUCT OF A * B\n21253400\n")
+    );
+    check_run(&run, 400, 256);
+    assert_eq!(work_groups(&run).2, [5_559_680, 15_693_720]);
+}
+
+#[test]
+fn smaller_work_groups_and_a_longer_vector() {
+    let run = run_ok(BIN, &["--length", "1000", "--work-group", "64"]);
+    check_run(&run, 1000, 64);
+    let run = run_ok(BIN, &["--length", "37", "--work-group", "1"]);
+    check_run(&run, 37, 1);
+}
+
+#[test]
+fn the_generated_kernel_is_shown_on_request() {
+    let run = run_ok(BIN, &["--show-kernel"]);
+    assert!(after_device_line(&run.stdout).starts_with("GENERATED KERNEL\n"));
+    assert!(
+        run.stdout
+            .contains("int reduce_op(int a, int b) { return a+b; }")
+    );
+    assert!(run.stdout.contains("(int)(x[i]*y[i]) : (int)(0);"));
+}
+
+#[test]
+fn without_an_opencl_platform_it_fails_fast_in_one_line() {
+    let empty = tempfile::tempdir().expect("a temp dir");
+    let started = Instant::now();
+    let run = run_with_env(
+        BIN,
+        &[],
+        &[
+            ("OCL_ICD_VENDORS", empty.path().as_os_str()),
+            ("OCL_ICD_FILENAMES", OsStr::new("")),
+        ],
+    );
+    // `ocl` alone would retry for 10 s and then panic.
+    assert!(started.elapsed() < Duration::from_secs(8), "{run:?}");
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "error: no OpenCL platform found: install one with scripts/setup.sh \
+         (PoCL runs OpenCL on the CPU)\n"
+    );
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    run_fails(BIN, &["--length", "0"], 2, "--length");
+    // 0²+…+1861² is the last dot product that fits a 32-bit int.
+    run_fails(BIN, &["--length", "1862"], 2, "--length");
+    run_fails(BIN, &["--work-group", "48"], 2, "not a power of two");
+    run_fails(BIN, &["--bogus"], 2, "--bogus");
+}
