@@ -3,14 +3,15 @@
 
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
-use crate::child::Children;
+use crate::child::{Children, bound_address};
 
 /// Generous because CI machines are shared and noisy; a recipe's default run takes seconds.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
@@ -136,6 +137,68 @@ pub fn wait_bounded(child: &mut Child) -> ExitStatus {
     }
 }
 
+/// A server a test started with [`start_server`].
+#[derive(Debug)]
+pub struct Server {
+    /// The address its first line ended with.
+    pub address: SocketAddr,
+    pub pid: u32,
+    /// The lines it printed after the first, as they come; read them with [`next_line`].
+    pub lines: Receiver<String>,
+}
+
+/// Starts `bin` with `args` (stdin closed, stdout piped) as the child `name` of `children`,
+/// which kills and reaps it when dropped, and reads its first line (at most [`TIMEOUT`]),
+/// which must end with the address it bound.
+pub fn start_server(children: &mut Children, name: &str, bin: &str, args: &[&str]) -> Server {
+    let mut command = Command::new(bin);
+    command
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped());
+    let child = children
+        .spawn(name, &mut command)
+        .unwrap_or_else(|error| panic!("{error:#}"));
+    let stdout = child.stdout.take().expect("stdout was piped");
+    let (sender, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            // Keep draining after the test stops listening, so the server never sees a closed pipe.
+            let _ = sender.send(line);
+        }
+    });
+    let first = next_line(&lines);
+    let address = bound_address(&first)
+        .unwrap_or_else(|| panic!("{name}: no address at the end of {first:?}"));
+    Server {
+        address,
+        pid: child.id(),
+        lines,
+    }
+}
+
+/// The next line from `lines`, waiting at most [`TIMEOUT`].
+pub fn next_line(lines: &Receiver<String>) -> String {
+    lines
+        .recv_timeout(TIMEOUT)
+        .unwrap_or_else(|error| panic!("no line within {TIMEOUT:?}: {error}"))
+}
+
+/// The PIDs in the `Started <role> (pid N) on <address>` lines a plain run prints (see
+/// [`crate::child::Servers`]).
+pub fn started_pids(stdout: &str) -> Vec<u32> {
+    stdout
+        .lines()
+        .filter_map(|line| {
+            line.strip_prefix("Started ")?
+                .split_once("(pid ")?
+                .1
+                .split_once(')')
+        })
+        .map(|(pid, _)| pid.parse().expect("a numeric PID"))
+        .collect()
+}
+
 /// The no-orphans check of a recipe killed mid-run. Starts `bin` with `args` (stdin closed,
 /// stdout piped) and reads its stdout until `children`, given the lines so far, returns the
 /// PIDs of the child processes to watch (at most [`TIMEOUT`]); then sends `signal` to `bin`
@@ -225,13 +288,41 @@ mod tests {
                 .iter()
                 .filter_map(|line| line.strip_prefix("child ")?.parse().ok())
                 .collect();
-            let started = !pids.is_empty();
-            if started {
-                assert!(alive(pids[0]), "the child runs until the signal");
+            let &[pid] = pids.as_slice() else {
+                return None;
+            };
+            // Until the forked shell has exec'd `sleep`, it still runs the parent's TERM trap
+            // and would swallow the parent's `kill`: wait (bounded) for the exec.
+            let deadline = Instant::now() + TIMEOUT;
+            let comm = || std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            while comm().trim() != "sleep" && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
             }
-            started.then_some(pids)
+            assert!(alive(pid), "the child runs until the signal");
+            Some(pids)
         });
         assert_eq!(status.code(), Some(1), "{status:?}");
         assert_eq!(seen.len(), 1, "{seen:?}");
+    }
+
+    #[test]
+    fn start_server_reads_the_address_then_the_other_lines() {
+        let mut children = Children::new();
+        let script = "echo 'ready on 127.0.0.1:4242'; echo second; exec sleep 30";
+        let server = start_server(&mut children, "fake", "sh", &["-c", script]);
+        assert_eq!(server.address, SocketAddr::from(([127, 0, 0, 1], 4242)));
+        assert_eq!(next_line(&server.lines), "second");
+        assert!(alive(server.pid));
+        drop(children);
+        assert_gone(server.pid);
+    }
+
+    #[test]
+    fn started_pids_come_from_the_started_lines() {
+        let stdout = "[ns] NS running on 127.0.0.1:1\n\
+                      Started name-server (pid 12) on 127.0.0.1:1\n\
+                      Started server (pid 345) on 127.0.0.1:2\n\
+                      Stopped name-server (pid 12), server (pid 345): all exited 0\n";
+        assert_eq!(started_pids(stdout), [12, 345]);
     }
 }
