@@ -1,12 +1,20 @@
 //! Real child processes for the processes chapter. Rust has no `multiprocessing`: a recipe
 //! re-executes its own binary with a hidden subcommand, and the child runs the function the
 //! subcommand names. The child is a separate OS process with its own PID and memory.
+//!
+//! [`Servers`] is the server processes of a distributed recipe's plain run: each reports the
+//! address it bound in its first line and is stopped with SIGTERM at the end.
 
 use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Child, Command, ExitStatus};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow, bail};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::{Pid, getppid};
 
@@ -37,6 +45,15 @@ pub fn die_with_parent() -> anyhow::Result<()> {
         && getppid().as_raw().to_string() != expected
     {
         anyhow::bail!("parent process {expected} is gone; child exits");
+    }
+    Ok(())
+}
+
+/// A role a recipe's plain run started dies with it; the same role started by hand (no
+/// [`PARENT_PID_ENV`]) has no parent to watch.
+pub fn die_with_parent_if_spawned() -> anyhow::Result<()> {
+    if std::env::var_os(PARENT_PID_ENV).is_some() {
+        die_with_parent()?;
     }
     Ok(())
 }
@@ -136,6 +153,98 @@ impl Drop for Children {
     }
 }
 
+/// How long [`Servers::start`] waits for a server's address line.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(5);
+
+// ANCHOR: servers
+/// The server processes of a plain run. Each one's stdout is shown here with a `[role]`
+/// prefix and kept, so the run can check what a server printed; its first line carries the
+/// address it bound. Dropping the set kills and reaps what still runs, so an early error leaves
+/// no process behind.
+#[derive(Debug, Default)]
+pub struct Servers {
+    children: Children,
+    printers: Vec<JoinHandle<Vec<String>>>,
+    started: Vec<(String, u32)>,
+}
+
+impl Servers {
+    /// Starts this binary with `args` as the child `role` and returns the address it bound.
+    pub fn start(&mut self, role: &str, args: &[&str]) -> anyhow::Result<SocketAddr> {
+        self.spawn(role, self_command(args)?)
+    }
+
+    /// Starts `command` as the child `role` and returns the address it bound: the first line
+    /// of its stdout that ends with one, read within [`READY_TIMEOUT`].
+    pub fn spawn(&mut self, role: &str, mut command: Command) -> anyhow::Result<SocketAddr> {
+        command.stdin(Stdio::null()).stdout(Stdio::piped());
+        let child = self.children.spawn(role, &mut command)?;
+        let pid = child.id();
+        let stdout = child.stdout.take().expect("stdout was piped above");
+        let (ready, address) = mpsc::channel();
+        let prefix = format!("[{role}] ");
+        let printer = std::thread::Builder::new()
+            .name(role.to_owned())
+            .spawn(move || {
+                let mut printed = Vec::new();
+                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                    println!("{prefix}{line}");
+                    if let Some(address) = bound_address(&line) {
+                        // Only the first address matters; later sends find no receiver.
+                        let _ = ready.send(address);
+                    }
+                    printed.push(line);
+                }
+                printed
+            })
+            .with_context(|| format!("cannot start the thread showing {role}'s output"))?;
+        self.printers.push(printer);
+        let address = address
+            .recv_timeout(READY_TIMEOUT)
+            .map_err(|_| anyhow!("{role} (pid {pid}) did not report its address"))?;
+        println!("Started {role} (pid {pid}) on {address}");
+        self.started.push((role.to_owned(), pid));
+        Ok(address)
+    }
+
+    /// Sends SIGTERM to every server, waits for each, checks they all exited 0, and returns
+    /// every line they printed (in start order, each server's lines in its order).
+    pub fn stop(mut self) -> anyhow::Result<Vec<String>> {
+        for (_, child) in self.children.iter_mut() {
+            terminate(child)?;
+        }
+        self.children.wait_all()?;
+        let mut printed = Vec::new();
+        for printer in self.printers.drain(..) {
+            printed.extend(crate::join(printer)?);
+        }
+        let stopped: Vec<String> = self
+            .started
+            .iter()
+            .map(|(role, pid)| format!("{role} (pid {pid})"))
+            .collect();
+        let all = if stopped.len() > 1 { "all " } else { "" };
+        println!("Stopped {}: {all}exited 0", stopped.join(", "));
+        Ok(printed)
+    }
+}
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        drop(std::mem::take(&mut self.children));
+        for printer in self.printers.drain(..) {
+            // On the way out after an error: the children are gone, so each printer ends.
+            let _ = printer.join();
+        }
+    }
+}
+
+/// The address at the end of a server's first line (`NS running on 127.0.0.1:9090`).
+pub fn bound_address(line: &str) -> Option<SocketAddr> {
+    line.split_whitespace().last()?.parse().ok()
+}
+// ANCHOR_END: servers
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,5 +316,89 @@ mod tests {
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(output.status.success(), "{stdout}");
         assert!(stdout.contains("child-ok"), "child did not run: {stdout}");
+    }
+
+    /// A stand-in server: prints a line, then its address line, then waits for SIGTERM and
+    /// exits with `code`. (A line after the address could race the test's SIGTERM.) The shell waits on a background `sleep` because `wait`, unlike a
+    /// foreground command, returns at once when a trapped signal arrives.
+    fn fake_server(port: u16, code: i32) -> Command {
+        let script = format!(
+            "trap 'kill $! 2>/dev/null; exit {code}' TERM; \
+             echo starting; echo 'up on 127.0.0.1:{port}'; \
+             sleep 30 </dev/null >/dev/null 2>&1 & wait"
+        );
+        let mut command = Command::new("sh");
+        command.args(["-c", &script]);
+        command
+    }
+
+    #[test]
+    fn servers_report_their_addresses_and_stop_cleanly() {
+        let mut servers = Servers::default();
+        let one = servers.spawn("one", fake_server(4001, 0)).unwrap();
+        let two = servers.spawn("two", fake_server(4002, 0)).unwrap();
+        assert_eq!((one.port(), two.port()), (4001, 4002));
+        let printed = servers.stop().unwrap();
+        assert_eq!(
+            printed,
+            [
+                "starting",
+                "up on 127.0.0.1:4001",
+                "starting",
+                "up on 127.0.0.1:4002"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_server_that_fails_to_stop_cleanly_is_an_error() {
+        let mut servers = Servers::default();
+        servers.spawn("bad", fake_server(4003, 3)).unwrap();
+        let error = servers.stop().unwrap_err().to_string();
+        assert!(error.starts_with("bad (pid "), "{error}");
+        assert!(error.ends_with("exited with status 3"), "{error}");
+    }
+
+    #[test]
+    fn a_server_without_an_address_line_is_an_error() {
+        let mut servers = Servers::default();
+        let mut command = Command::new("echo");
+        command.arg("no address here");
+        let error = servers.spawn("mute", command).unwrap_err().to_string();
+        assert!(error.starts_with("mute (pid "), "{error}");
+        assert!(error.ends_with("did not report its address"), "{error}");
+    }
+
+    #[test]
+    fn dropping_servers_kills_the_running_ones() {
+        let mut servers = Servers::default();
+        servers.spawn("left", fake_server(4004, 0)).unwrap();
+        let pid = servers.started[0].1;
+        drop(servers);
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"));
+        assert!(stat.is_err(), "process {pid} still exists: {stat:?}");
+    }
+
+    #[test]
+    fn the_bound_address_ends_the_ready_line() {
+        let expected = Some(SocketAddr::from(([127, 0, 0, 1], 9090)));
+        // The ready lines of the tarpc recipes' servers.
+        for line in [
+            "NS running on 127.0.0.1:9090",
+            "Ready. Object uri = 127.0.0.1:9090",
+            "server_1 started on 127.0.0.1:9090",
+            "Shop ready. Object uri = 127.0.0.1:9090",
+            "INFO:SLAVE/9090:server started on 127.0.0.1:9090",
+        ] {
+            assert_eq!(bound_address(line), expected, "{line}");
+        }
+        for line in [
+            "Hi welcome Alice",
+            "Back at 1; the chain is closed!",
+            "hi python cookbook",
+            "",
+        ] {
+            assert_eq!(bound_address(line), None, "{line}");
+        }
     }
 }

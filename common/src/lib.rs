@@ -4,11 +4,13 @@
 //! - [`timing`]: a stopwatch and the "`label` in X.XXXXXX seconds" and speedup lines.
 //! - [`output`]: `time.ctime()`-style timestamps, thread names, the edition switch, and the
 //!   `--book`/`--tick-ms` pace of the book's sleeps.
-//! - [`child`]: re-execute the running binary as a real child process (processes chapter).
+//! - [`child`]: re-execute the running binary as a real child process (processes chapter), and
+//!   the server processes of a distributed recipe's plain run ([`child::Servers`]).
 //! - [`mpi_launch`]: relaunch an MPI recipe under `mpiexec -n N` when started without it.
 //! - [`opencl`] (feature `opencl`): pick the gpu recipes' OpenCL platform and device, or fail
 //!   with one clear line when there is none.
-//! - [`rpc`] (feature `rpc`): the name service and client helpers of the tarpc recipes.
+//! - [`rpc`] (feature `rpc`): the tarpc recipes' plumbing: a Pyro-style name service, a TCP
+//!   listener, a bounded connect, call deadlines, the stop signal and the runtime.
 //! - [`testing`] (feature `testing`): run a recipe's binary in tests, always with a timeout.
 
 pub mod child;

@@ -151,6 +151,27 @@ pub struct Server {
 /// which kills and reaps it when dropped, and reads its first line (at most [`TIMEOUT`]),
 /// which must end with the address it bound.
 pub fn start_server(children: &mut Children, name: &str, bin: &str, args: &[&str]) -> Server {
+    let (pid, lines) = start_reading(children, name, bin, args);
+    let first = next_line(&lines);
+    let address = bound_address(&first)
+        .unwrap_or_else(|| panic!("{name}: no address at the end of {first:?}"));
+    Server {
+        address,
+        pid,
+        lines,
+    }
+}
+
+/// Starts `bin` with `args` (stdin closed, stdout piped) as the child `name` of `children`;
+/// returns its PID and its stdout lines. A thread reads the pipe, so a wait for a line can be
+/// bounded; it drains the pipe to the end even when nobody listens any more, so the process
+/// never meets a closed pipe (which would end it on its next print).
+fn start_reading(
+    children: &mut Children,
+    name: &str,
+    bin: &str,
+    args: &[&str],
+) -> (u32, Receiver<String>) {
     let mut command = Command::new(bin);
     command
         .args(args)
@@ -163,18 +184,10 @@ pub fn start_server(children: &mut Children, name: &str, bin: &str, args: &[&str
     let (sender, lines) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            // Keep draining after the test stops listening, so the server never sees a closed pipe.
             let _ = sender.send(line);
         }
     });
-    let first = next_line(&lines);
-    let address = bound_address(&first)
-        .unwrap_or_else(|| panic!("{name}: no address at the end of {first:?}"));
-    Server {
-        address,
-        pid: child.id(),
-        lines,
-    }
+    (child.id(), lines)
 }
 
 /// The next line from `lines`, waiting at most [`TIMEOUT`].
@@ -215,26 +228,9 @@ pub fn signal_mid_run(
 ) -> (ExitStatus, Vec<String>) {
     // Held in a `Children`, the recipe is killed and reaped if an assertion below fails.
     let mut recipe = Children::new();
-    let mut command = Command::new(bin);
-    command
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped());
-    let process = recipe
-        .spawn(bin, &mut command)
-        .unwrap_or_else(|error| panic!("{error:#}"));
-    // A thread reads the pipe, so the wait for a line is bounded. The pipe stays open (and
-    // drained) until the end: a closed pipe would end the children on their next print, and
-    // the check would prove nothing.
-    let stdout = process.stdout.take().expect("stdout was piped");
-    let (sender, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    // The pipe stays open (and drained) until the end: a closed pipe would end the children
+    // on their next print, and the check would prove nothing.
+    let (_, lines) = start_reading(&mut recipe, bin, bin, args);
     let deadline = Instant::now() + TIMEOUT;
     let mut seen = Vec::new();
     let pids = loop {

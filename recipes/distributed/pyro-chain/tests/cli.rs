@@ -1,0 +1,102 @@
+//! Runs the real `pyro-chain` binary: the plain run with rings of several sizes, and each role
+//! started by the test on loopback port 0, with every process stopped at the end.
+
+use common::child::Children;
+use common::testing::{assert_gone, run_fails, run_ok, start_server, started_pids};
+
+const BIN: &str = env!("CARGO_BIN_EXE_pyro-chain");
+
+/// The result list, recomputed here: each server passes the message on once, then 1 closes it.
+fn expected(count: u32) -> String {
+    let mut items: Vec<String> = (1..=count)
+        .map(|this| format!("'passed on from {this}'"))
+        .collect();
+    items.push("'complete at 1'".to_owned());
+    format!("Result=[{}]", items.join(", "))
+}
+
+fn check_plain_run(count: u32) {
+    let run = run_ok(BIN, &["--servers", &count.to_string()]);
+    let results = run.lines_starting("Result=");
+    assert_eq!(results, [expected(count).as_str()]);
+    for this in 1..=count {
+        let next = this % count + 1;
+        let prefix = format!("[server_{this}] ");
+        let lines: Vec<&str> = run
+            .stdout
+            .lines()
+            .filter_map(|line| line.strip_prefix(prefix.as_str()))
+            .collect();
+        assert!(lines[0].starts_with(&format!("server_{this} started on 127.0.0.1:")));
+        let mut said = vec![format!(
+            "{this} forwarding the message to the object {next}"
+        )];
+        if this == 1 {
+            said.push("Back at 1; the chain is closed!".to_owned());
+        }
+        assert_eq!(lines[1..], said, "server {this}");
+    }
+    let pids = started_pids(&run.stdout);
+    assert_eq!(pids.len(), count as usize + 1, "{}", run.stdout);
+    let last = run.stdout.lines().last().expect("some output");
+    assert!(last.ends_with("all exited 0"), "{last}");
+    for pid in pids {
+        assert_gone(pid);
+    }
+}
+
+#[test]
+fn the_book_ring_of_three_returns_the_book_result() {
+    check_plain_run(3);
+}
+
+#[test]
+fn rings_of_one_and_five_work_too() {
+    check_plain_run(1);
+    check_plain_run(5);
+}
+
+#[test]
+fn separate_roles_form_the_ring_and_a_dead_link_is_a_clear_error() {
+    let mut children = Children::new();
+    let ns_args = ["name-server", "--bind", "127.0.0.1:0"];
+    let ns = start_server(&mut children, "ns", BIN, &ns_args).address;
+    let ns = ns.to_string();
+    for (this, next) in [("1", "2"), ("2", "3"), ("3", "1")] {
+        let args = ["server", "--this", this, "--next", next, "--ns", &ns];
+        start_server(&mut children, this, BIN, &args);
+    }
+    let run = run_ok(BIN, &["client", "--ns", &ns]);
+    assert_eq!(run.stdout, format!("{}\n", expected(3)));
+
+    // Server 1 keeps its proxy to 2, so a dead server 3 breaks the ring at 2.
+    let three = children.get_mut("3").expect("started");
+    let pid = three.id();
+    three.kill().expect("kill server 3");
+    three.wait().expect("reap server 3");
+    assert_gone(pid);
+    let error = run_fails(BIN, &["client", "--ns", &ns], 1, "the chain is broken");
+    assert!(
+        error.contains("2 cannot pass it on: example.chainTopology.3 failed"),
+        "{error}"
+    );
+
+    // A new server 3 registers its new address, and server 2 looks the name up again.
+    let args = ["server", "--this", "3", "--next", "1", "--ns", &ns];
+    start_server(&mut children, "3 again", BIN, &args);
+    let run = run_ok(BIN, &["client", "--ns", &ns]);
+    assert_eq!(run.stdout, format!("{}\n", expected(3)));
+}
+
+#[test]
+fn bad_arguments_fail_clearly() {
+    run_fails(BIN, &["--bogus"], 2, "--bogus");
+    run_fails(BIN, &["--servers", "0"], 2, "--servers");
+    run_fails(BIN, &["--servers", "51"], 2, "--servers");
+    run_fails(
+        BIN,
+        &["client", "--ns", "127.0.0.1:1"],
+        1,
+        "cannot reach the name server",
+    );
+}

@@ -1,0 +1,117 @@
+//! Runs the real `pyro-shop` binary: the plain run, and each role started by the test on
+//! loopback port 0, with every process stopped at the end.
+
+use common::child::Children;
+use common::testing::{assert_gone, next_line, run_fails, run_ok, start_server, started_pids};
+
+const BIN: &str = env!("CARGO_BIN_EXE_pyro-shop");
+
+/// The client's lines of the book's run after the shop's address, for the customers'
+/// cash and the price of the book, in whole dollars.
+fn client_lines(rashmi: i64, meeta: i64, price: i64) -> Vec<String> {
+    let cents = |dollars: i64| format!("{dollars}.00");
+    let mut lines = vec![
+        String::new(),
+        "*** Rashmi is doing shopping with BuyAnythingOnline:".to_owned(),
+        "Log on".to_owned(),
+        format!("Deposit money {rashmi}"),
+        format!("balance={}", cents(rashmi)),
+        format!("Rashmi is buying a book for {price}$"),
+        "Log out".to_owned(),
+        String::new(),
+        "*** Meeta is doing shopping with BuyAnythingOnline:".to_owned(),
+        "Log on".to_owned(),
+    ];
+    for deposit in 1..=2 {
+        lines.push(format!("Deposit money {meeta}"));
+        lines.push(format!("balance={}", cents(deposit * meeta)));
+    }
+    lines.extend([
+        "Log out".to_owned(),
+        String::new(),
+        "The accounts in the BuyAnythingOnline:".to_owned(),
+        format!("  Meeta : {}", cents(2 * meeta)),
+        format!("  Rashmi : {}", cents(rashmi - price)),
+        "Checked: the shop's accounts equal the sums computed by the client".to_owned(),
+    ]);
+    lines
+}
+
+#[test]
+fn the_plain_run_ends_with_the_book_accounts_and_stops_everything() {
+    let run = run_ok(BIN, &[]);
+    let mine: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|line| !line.starts_with('[') && !line.starts_with("Started "))
+        .collect();
+    let (address, rest) = mine.split_first().expect("some output");
+    assert!(address.starts_with("127.0.0.1:"), "{address}");
+    let (stopped, rest) = rest.split_last().expect("a last line");
+    assert!(stopped.ends_with("all exited 0"), "{stopped}");
+    assert_eq!(rest, client_lines(100, 50, 37));
+
+    let server: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|line| line.strip_prefix("[server] "))
+        .collect();
+    assert_eq!(server[0], format!("Shop ready. Object uri = {address}"));
+    assert_eq!(
+        server[1..],
+        ["['example.shop.Shop']", "logout Rashmi", "logout Meeta"]
+    );
+    let pids = started_pids(&run.stdout);
+    assert_eq!(pids.len(), 2);
+    for pid in pids {
+        assert_gone(pid);
+    }
+}
+
+#[test]
+fn the_plain_run_takes_other_amounts() {
+    let run = run_ok(BIN, &["--rashmi", "100", "--meeta", "7", "--price", "120"]);
+    let tail: Vec<&str> = run.stdout.lines().rev().skip(2).take(2).collect();
+    assert_eq!(tail, ["  Rashmi : -20.00", "  Meeta : 14.00"]);
+}
+
+#[test]
+fn the_shop_keeps_state_between_clients_and_a_dead_shop_is_a_clear_error() {
+    let mut children = Children::new();
+    let ns_args = ["name-server", "--bind", "127.0.0.1:0"];
+    let ns = start_server(&mut children, "ns", BIN, &ns_args).address;
+    let ns = ns.to_string();
+    let started = start_server(&mut children, "shop", BIN, &["server", "--ns", &ns]);
+    let (shop, shop_lines) = (started.address, started.lines);
+    assert_eq!(next_line(&shop_lines), "['example.shop.Shop']");
+
+    for _ in 0..2 {
+        // Logging on opens fresh accounts, so a second client sees the same totals.
+        let run = run_ok(BIN, &["client", "--ns", &ns]);
+        let lines: Vec<&str> = run.stdout.lines().collect();
+        assert_eq!(lines[0], shop.to_string());
+        assert_eq!(lines[1..], client_lines(100, 50, 37));
+        assert_eq!(next_line(&shop_lines), "logout Rashmi");
+        assert_eq!(next_line(&shop_lines), "logout Meeta");
+    }
+
+    let process = children.get_mut("shop").expect("started");
+    let pid = process.id();
+    process.kill().expect("kill the shop");
+    process.wait().expect("reap the shop");
+    assert_gone(pid);
+    let error = run_fails(BIN, &["client", "--ns", &ns], 1, "cannot reach the shop at");
+    assert!(error.contains(&shop.to_string()), "{error}");
+}
+
+#[test]
+fn bad_arguments_fail_clearly() {
+    run_fails(BIN, &["--bogus"], 2, "--bogus");
+    run_fails(BIN, &["--price=-1"], 2, "--price");
+    run_fails(
+        BIN,
+        &["client", "--ns", "127.0.0.1:1"],
+        1,
+        "cannot reach the name server",
+    );
+}
