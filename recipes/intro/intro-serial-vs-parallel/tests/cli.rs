@@ -75,11 +75,11 @@ fn the_default_run_has_three_modes_with_equal_checksums_and_speedups() {
     assert!(blocks[0].speedup.is_none());
     assert_eq!(blocks[1].speedup.as_ref().unwrap().0, "threads");
     assert_eq!(blocks[2].speedup.as_ref().unwrap().0, "processes");
-    assert!(
-        blocks[1..]
-            .iter()
-            .all(|b| b.speedup.as_ref().unwrap().1 > 0.0)
-    );
+    // Tiny sizes make the speedup anything from 0.00x up: only its form is checked here.
+    assert!(blocks[1..].iter().all(|b| {
+        let factor = b.speedup.as_ref().unwrap().1;
+        factor.is_finite() && factor >= 0.0
+    }));
     assert!(
         run.stdout
             .starts_with("3 jobs of 1000 random numbers each, seed 0\n")
