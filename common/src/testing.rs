@@ -4,7 +4,10 @@
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -258,9 +261,278 @@ pub fn signal_mid_run(
     (status, seen)
 }
 
+/// An empty directory of its own under [`std::env::temp_dir`], removed when dropped.
+#[derive(Debug)]
+pub struct EmptyDir(PathBuf);
+
+impl EmptyDir {
+    pub fn new() -> Self {
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "common-testing-{}-{}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::Relaxed)
+        );
+        let path = std::env::temp_dir().join(name);
+        // A leftover of an earlier process with the same PID would not be empty.
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir(&path)
+            .unwrap_or_else(|error| panic!("cannot create {}: {error}", path.display()));
+        Self(path)
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Default for EmptyDir {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for EmptyDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The one line a gpu recipe prints on stderr when no OpenCL platform is installed.
+pub const NO_OPENCL_PLATFORM_ERROR: &str = "error: no OpenCL platform found: install one with scripts/setup.sh \
+     (PoCL runs OpenCL on the CPU)\n";
+
+/// Runs `bin` with `args` and the OpenCL ICD loader pointed at an empty vendors folder, and
+/// asserts it fails fast (under 8 s), with exit code 1, nothing on stdout and exactly
+/// [`NO_OPENCL_PLATFORM_ERROR`] on stderr.
+pub fn assert_no_opencl_platform_error(bin: &str, args: &[&str]) {
+    let empty = EmptyDir::new();
+    let started = Instant::now();
+    let run = run_with_env(
+        bin,
+        args,
+        &[
+            ("OCL_ICD_VENDORS", empty.path().as_os_str()),
+            ("OCL_ICD_FILENAMES", OsStr::new("")),
+        ],
+    );
+    // `ocl` alone would retry for 10 s and then panic.
+    assert!(started.elapsed() < Duration::from_secs(8), "{run:?}");
+    assert_eq!(run.code, Some(1), "{run:?}");
+    assert_eq!(run.stderr, NO_OPENCL_PLATFORM_ERROR);
+    assert!(run.stdout.is_empty(), "{run:?}");
+}
+
+/// Runs `bin` with `args` then `<flag> 99` (`--platform` or `--device`) and asserts it fails
+/// with exit code 1 and one line saying there is no such `what` and naming scripts/setup.sh.
+fn assert_no_such(bin: &str, args: &[&str], flag: &str, what: &str) {
+    let all: Vec<&str> = args.iter().copied().chain([flag, "99"]).collect();
+    let line = run_fails(bin, &all, 1, &format!("{flag} 99: no OpenCL {what} 99"));
+    assert!(
+        line.contains("scripts/setup.sh") && line.lines().count() == 1,
+        "not one line naming scripts/setup.sh: {line}"
+    );
+}
+
+/// `bin args --platform 99` fails with one line (exit 1) naming scripts/setup.sh.
+pub fn assert_bad_platform_error(bin: &str, args: &[&str]) {
+    assert_no_such(bin, args, "--platform", "platform");
+}
+
+/// `bin args --device 99` fails with one line (exit 1) naming scripts/setup.sh.
+pub fn assert_bad_device_error(bin: &str, args: &[&str]) {
+    assert_no_such(bin, args, "--device", "device");
+}
+
+/// Both [`assert_bad_platform_error`] and [`assert_bad_device_error`].
+pub fn assert_bad_platform_and_device_errors(bin: &str, args: &[&str]) {
+    assert_bad_platform_error(bin, args);
+    assert_bad_device_error(bin, args);
+}
+
+/// A gpu recipe's output after its first line, which must name the OpenCL device.
+pub fn after_device_line(stdout: &str) -> &str {
+    let (device, rest) = stdout.split_once('\n').expect("more than one line");
+    assert!(device.starts_with("OpenCL device: "), "{device}");
+    rest
+}
+
+/// The rows of the NumPy-style array printed on the lines after `header` (a vector is one
+/// row). `header` may span lines (`"MATRIX A\n:"`); trailing spaces, which the book's prints
+/// leave on some headers, are ignored. A long row may wrap; `...` (NumPy's summary of a long
+/// array) is skipped; each number must parse as a `T`.
+pub fn numpy_matrix_after<T: FromStr>(stdout: &str, header: &str) -> Vec<Vec<T>> {
+    let lines: Vec<&str> = stdout.lines().collect();
+    let wanted: Vec<&str> = header.lines().map(str::trim_end).collect();
+    let start = lines
+        .windows(wanted.len())
+        .position(|window| window.iter().map(|line| line.trim_end()).eq(wanted.clone()))
+        .unwrap_or_else(|| panic!("no {header:?} in:\n{stdout}"));
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    // Whether the innermost `[` seen last is still open, so its numbers form a row.
+    let mut in_row = false;
+    let mut depth = 0usize;
+    let push = |word: &str, row: &mut Vec<T>, in_row: bool| {
+        if word.is_empty() || word == "..." {
+            return;
+        }
+        assert!(
+            in_row,
+            "{word:?} outside a row of the array after {header:?}"
+        );
+        row.push(
+            word.parse()
+                .unwrap_or_else(|_| panic!("not a number: {word:?} after {header:?}")),
+        );
+    };
+    for line in &lines[start + wanted.len()..] {
+        let mut word_start = 0;
+        for (at, c) in line.char_indices() {
+            if c == '[' || c == ']' || c.is_whitespace() {
+                push(&line[word_start..at], &mut row, in_row);
+                word_start = at + c.len_utf8();
+            }
+            if c == '[' {
+                depth += 1;
+                in_row = true;
+                row.clear();
+            } else if c == ']' {
+                if in_row {
+                    rows.push(std::mem::take(&mut row));
+                    in_row = false;
+                }
+                depth = depth
+                    .checked_sub(1)
+                    .unwrap_or_else(|| panic!("unbalanced ']' after {header:?}: {line:?}"));
+            }
+        }
+        push(&line[word_start..], &mut row, in_row);
+        if depth == 0 {
+            assert!(!rows.is_empty(), "no array after {header:?} in:\n{stdout}");
+            return rows;
+        }
+    }
+    panic!("the array after {header:?} never closes:\n{stdout}")
+}
+
+/// The numbers of the NumPy-style array printed on the lines after `header`, row after row
+/// for a matrix; see [`numpy_matrix_after`].
+pub fn numpy_vector_after<T: FromStr>(stdout: &str, header: &str) -> Vec<T> {
+    numpy_matrix_after(stdout, header)
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_dir_is_empty_and_removed_when_dropped() {
+        let (a, b) = (EmptyDir::new(), EmptyDir::new());
+        assert_ne!(a.path(), b.path());
+        assert_eq!(std::fs::read_dir(a.path()).unwrap().count(), 0);
+        let path = a.path().to_owned();
+        drop(a);
+        assert!(!path.exists());
+    }
+
+    /// A fake recipe: fails like a gpu recipe without OpenCL when `OCL_ICD_VENDORS` is an
+    /// existing empty folder.
+    const NO_PLATFORM: &str = r#"[ -d "$OCL_ICD_VENDORS" ] && [ -z "$(ls -A "$OCL_ICD_VENDORS")" ] || exit 3
+printf 'error: no OpenCL platform found: install one with scripts/setup.sh (PoCL runs OpenCL on the CPU)\n' >&2
+exit 1"#;
+
+    #[test]
+    fn a_recipe_without_a_platform_passes_the_no_platform_check() {
+        assert_no_opencl_platform_error("sh", &["-c", NO_PLATFORM]);
+    }
+
+    #[test]
+    #[should_panic(expected = "assertion `left == right` failed")]
+    fn a_different_message_fails_the_no_platform_check() {
+        assert_no_opencl_platform_error("sh", &["-c", "echo 'error: something else' >&2; exit 1"]);
+    }
+
+    #[test]
+    fn bad_selections_pass_the_bad_platform_and_device_checks() {
+        // `--platform 99` becomes "$1 $2".
+        let script = r#"echo "error: $1 $2: no OpenCL ${1#--} $2, only 1 (0..=0); scripts/setup.sh installs PoCL" >&2; exit 1"#;
+        assert_bad_platform_and_device_errors("sh", &["-c", script, "sh"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "not one line naming scripts/setup.sh")]
+    fn a_bad_device_error_must_name_the_setup_script() {
+        let script = r#"echo "error: $1 $2: no OpenCL device $2" >&2; exit 1"#;
+        assert_bad_device_error("sh", &["-c", script, "sh"]);
+    }
+
+    #[test]
+    fn after_device_line_drops_the_device_line() {
+        let stdout = "OpenCL device: Fake CPU (CPU, 4 compute units) on Fake Platform\nRESULT\n7\n";
+        assert_eq!(after_device_line(stdout), "RESULT\n7\n");
+    }
+
+    #[test]
+    #[should_panic(expected = "Platform Selected")]
+    fn after_device_line_wants_the_device_first() {
+        after_device_line("Platform Selected = Fake\nRESULT\n");
+    }
+
+    #[test]
+    fn a_wrapped_float_matrix_reads_back_by_rows() {
+        let stdout = "FIRST\n\
+                      [[ 1.5 -2.25  3.0\n   \
+                      4.0]\n \
+                      [ 0.5  6e-3 -7.0  8.0]]\n\
+                      SECOND \n\
+                      [[1 2]\n [3 4]]\n";
+        let first: Vec<Vec<f32>> = numpy_matrix_after(stdout, "FIRST");
+        assert_eq!(first, [[1.5, -2.25, 3.0, 4.0], [0.5, 6e-3, -7.0, 8.0]]);
+        // Trailing spaces on the header line are ignored, on either side.
+        let second: Vec<i64> = numpy_vector_after(stdout, "SECOND");
+        assert_eq!(second, [1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn a_header_may_span_lines() {
+        let stdout = "M\n:\n[[9 2]\n [6 5]]\nN\n:\n[[1]]\n";
+        let m: Vec<Vec<u8>> = numpy_matrix_after(stdout, "M\n:");
+        assert_eq!(m, [[9, 2], [6, 5]]);
+        assert_eq!(numpy_vector_after::<u8>(stdout, "N\n:"), [1]);
+    }
+
+    #[test]
+    fn a_vector_wraps_and_a_summary_skips_its_dots() {
+        let stdout =
+            "V = \n[  0.25 -1.0\n  2.5]\nLONG\n[    1     2     3 ...  9998  9999 10000]\nafter\n";
+        assert_eq!(numpy_vector_after::<f64>(stdout, "V ="), [0.25, -1.0, 2.5]);
+        assert_eq!(
+            numpy_vector_after::<u32>(stdout, "LONG"),
+            [1, 2, 3, 9998, 9999, 10000]
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "no \"MISSING\"")]
+    fn a_missing_header_fails() {
+        numpy_vector_after::<i64>("HEADER\n[1 2]\n", "MISSING");
+    }
+
+    #[test]
+    #[should_panic(expected = "not a number")]
+    fn a_word_that_is_no_number_fails() {
+        numpy_vector_after::<i64>("HEADER\n[1 two]\n", "HEADER");
+    }
+
+    #[test]
+    #[should_panic(expected = "outside a row")]
+    fn a_line_before_the_array_fails() {
+        numpy_vector_after::<i64>("HEADER\n:\n[1 2]\n", "HEADER");
+    }
 
     #[test]
     fn a_finished_process_is_gone_and_a_running_one_alive() {

@@ -1,49 +1,19 @@
 //! Runs the real `gpu-array-scale` binary on the default OpenCL device (PoCL unless told
 //! otherwise) and checks the matrices it printed.
 
-use std::ffi::OsStr;
-use std::time::{Duration, Instant};
-
-use common::testing::{run_fails, run_ok, run_with_env};
+use common::testing::{
+    after_device_line, assert_no_opencl_platform_error, numpy_matrix_after, run_fails, run_ok,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gpu-array-scale");
-
-/// The output after its first line, which must name the OpenCL device.
-fn after_device_line(stdout: &str) -> &str {
-    let (device, rest) = stdout.split_once('\n').expect("more than one line");
-    assert!(device.starts_with("OpenCL device: "), "{device}");
-    rest
-}
-
-/// The rows of the NumPy-style matrix printed on the lines after `header` (a long row wraps).
-fn matrix_after(stdout: &str, header: &str) -> Vec<Vec<f32>> {
-    let mut lines = stdout.lines().skip_while(|line| *line != header);
-    assert!(lines.next().is_some(), "no {header:?} in:\n{stdout}");
-    let mut text = String::new();
-    for line in lines {
-        text.push_str(line);
-        text.push(' ');
-        if line.ends_with("]]") {
-            break;
-        }
-    }
-    text.split(']')
-        .map(|row| row.trim_start_matches([' ', '[']))
-        .filter(|row| !row.trim().is_empty())
-        .map(|row| {
-            row.split_whitespace()
-                .map(|s| s.parse().unwrap_or_else(|_| panic!("not a float: {s:?}")))
-                .collect()
-        })
-        .collect()
-}
 
 #[test]
 fn the_books_4x4_array_comes_back_exactly_doubled() {
     let run = run_ok(BIN, &["--seed", "11"]);
     assert!(after_device_line(&run.stdout).starts_with("ORIGINAL MATRIX\n"));
-    let original = matrix_after(&run.stdout, "ORIGINAL MATRIX");
-    let doubled = matrix_after(&run.stdout, "MATRIX AFTER 2 * a_gpu ON THE OpenCL DEVICE");
+    let original = numpy_matrix_after::<f32>(&run.stdout, "ORIGINAL MATRIX");
+    let doubled =
+        numpy_matrix_after::<f32>(&run.stdout, "MATRIX AFTER 2 * a_gpu ON THE OpenCL DEVICE");
     assert_eq!(original.len(), 4);
     assert!(original.iter().chain(&doubled).all(|row| row.len() == 4));
     let expected: Vec<Vec<f32>> = original
@@ -65,8 +35,9 @@ fn another_shape_and_factor_scale_every_element() {
             "--rows", "8", "--cols", "3", "--factor", "0.5", "--seed", "2",
         ],
     );
-    let original = matrix_after(&run.stdout, "ORIGINAL MATRIX");
-    let halved = matrix_after(&run.stdout, "MATRIX AFTER 0.5 * a_gpu ON THE OpenCL DEVICE");
+    let original = numpy_matrix_after::<f32>(&run.stdout, "ORIGINAL MATRIX");
+    let halved =
+        numpy_matrix_after::<f32>(&run.stdout, "MATRIX AFTER 0.5 * a_gpu ON THE OpenCL DEVICE");
     assert_eq!((original.len(), original[0].len()), (8, 3));
     for (o, h) in original.concat().iter().zip(halved.concat()) {
         assert_eq!(h, 0.5 * o);
@@ -75,25 +46,7 @@ fn another_shape_and_factor_scale_every_element() {
 
 #[test]
 fn without_an_opencl_platform_it_fails_fast_in_one_line() {
-    let empty = tempfile::tempdir().expect("a temp dir");
-    let started = Instant::now();
-    let run = run_with_env(
-        BIN,
-        &[],
-        &[
-            ("OCL_ICD_VENDORS", empty.path().as_os_str()),
-            ("OCL_ICD_FILENAMES", OsStr::new("")),
-        ],
-    );
-    // `ocl` alone would retry for 10 s and then panic.
-    assert!(started.elapsed() < Duration::from_secs(8), "{run:?}");
-    assert_eq!(run.code, Some(1), "{run:?}");
-    assert_eq!(
-        run.stderr,
-        "error: no OpenCL platform found: install one with scripts/setup.sh \
-         (PoCL runs OpenCL on the CPU)\n"
-    );
-    assert!(run.stdout.is_empty());
+    assert_no_opencl_platform_error(BIN, &[]);
 }
 
 #[test]

@@ -2,10 +2,7 @@
 //! with small sizes and checks its lines: their shape and arithmetic, never the times
 //! themselves (machines differ).
 
-use std::ffi::OsStr;
-use std::time::{Duration, Instant};
-
-use common::testing::{Run, run_fails, run_ok, run_with_env};
+use common::testing::{Run, assert_no_opencl_platform_error, run_fails, run_ok};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gpu-bench");
 
@@ -118,25 +115,7 @@ fn book_means_ten_thousand_repeats() {
 
 #[test]
 fn without_an_opencl_platform_it_fails_fast_in_one_line() {
-    let empty = tempfile::tempdir().expect("a temp dir");
-    let started = Instant::now();
-    let run = run_with_env(
-        BIN,
-        &[],
-        &[
-            ("OCL_ICD_VENDORS", empty.path().as_os_str()),
-            ("OCL_ICD_FILENAMES", OsStr::new("")),
-        ],
-    );
-    // `ocl` alone would retry for 10 s and then panic.
-    assert!(started.elapsed() < Duration::from_secs(8), "{run:?}");
-    assert_eq!(run.code, Some(1), "{run:?}");
-    assert_eq!(
-        run.stderr,
-        "error: no OpenCL platform found: install one with scripts/setup.sh \
-         (PoCL runs OpenCL on the CPU)\n"
-    );
-    assert!(run.stdout.is_empty());
+    assert_no_opencl_platform_error(BIN, &[]);
 }
 
 #[test]

@@ -1,47 +1,18 @@
 //! Runs the real `gpu-elementwise-lincomb` binary on the default OpenCL device (PoCL unless
 //! told otherwise), parses the vectors it printed and recomputes C = aA + bB here.
 
-use std::ffi::OsStr;
-use std::time::{Duration, Instant};
-
-use common::testing::{run_fails, run_ok, run_with_env};
+use common::testing::{
+    after_device_line, assert_no_opencl_platform_error, numpy_vector_after, run_fails, run_ok,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gpu-elementwise-lincomb");
 
-/// The output after its first line, which must name the OpenCL device.
-fn after_device_line(stdout: &str) -> &str {
-    let (device, rest) = stdout.split_once('\n').expect("more than one line");
-    assert!(device.starts_with("OpenCL device: "), "{device}");
-    rest
-}
-
-/// The numbers of the NumPy-style array printed on the lines after `header`.
-fn array_after(stdout: &str, header: &str) -> Vec<f32> {
-    let mut lines = stdout.lines().skip_while(|line| *line != header);
-    assert!(lines.next().is_some(), "no {header:?} in:\n{stdout}");
-    let mut values = Vec::new();
-    for line in lines {
-        values.extend(
-            line.split(|c: char| c == '[' || c == ']' || c.is_whitespace())
-                .filter(|s| !s.is_empty())
-                .map(|s| {
-                    s.parse::<f32>()
-                        .unwrap_or_else(|_| panic!("not a float: {s:?}"))
-                }),
-        );
-        if line.ends_with(']') {
-            break;
-        }
-    }
-    values
-}
-
 /// Checks C against this test's own a·x + b·y and the printed difference.
 fn check_run(stdout: &str, n: usize, a: f32, b: f32, difference_header: &str) {
-    let x = array_after(stdout, "INPUT VECTOR A =");
-    let y = array_after(stdout, "INPUT VECTOR B = ");
-    let c = array_after(stdout, "RESULTING VECTOR C = ");
-    let difference = array_after(stdout, difference_header);
+    let x = numpy_vector_after::<f32>(stdout, "INPUT VECTOR A =");
+    let y = numpy_vector_after::<f32>(stdout, "INPUT VECTOR B = ");
+    let c = numpy_vector_after::<f32>(stdout, "RESULTING VECTOR C = ");
+    let difference = numpy_vector_after::<f32>(stdout, difference_header);
     assert_eq!((x.len(), y.len(), c.len(), difference.len()), (n, n, n, n));
     assert!(x.iter().chain(&y).all(|v| (0.0..1.0).contains(v)));
     for i in 0..n {
@@ -104,25 +75,7 @@ fn the_generated_kernel_is_shown_on_request() {
 
 #[test]
 fn without_an_opencl_platform_it_fails_fast_in_one_line() {
-    let empty = tempfile::tempdir().expect("a temp dir");
-    let started = Instant::now();
-    let run = run_with_env(
-        BIN,
-        &[],
-        &[
-            ("OCL_ICD_VENDORS", empty.path().as_os_str()),
-            ("OCL_ICD_FILENAMES", OsStr::new("")),
-        ],
-    );
-    // `ocl` alone would retry for 10 s and then panic.
-    assert!(started.elapsed() < Duration::from_secs(8), "{run:?}");
-    assert_eq!(run.code, Some(1), "{run:?}");
-    assert_eq!(
-        run.stderr,
-        "error: no OpenCL platform found: install one with scripts/setup.sh \
-         (PoCL runs OpenCL on the CPU)\n"
-    );
-    assert!(run.stdout.is_empty());
+    assert_no_opencl_platform_error(BIN, &[]);
 }
 
 #[test]

@@ -2,33 +2,11 @@
 //! with small sizes, recomputes the book's A·B + D here, and checks the timing lines' shape
 //! and arithmetic (never their values: machines differ).
 
-use std::ffi::OsStr;
-use std::time::{Duration, Instant};
-
-use common::testing::{Run, run_fails, run_ok, run_with_env};
+use common::testing::{
+    Run, assert_no_opencl_platform_error, numpy_vector_after, run_fails, run_ok,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gpu-gemm");
-
-/// The cells (row-major) of the NumPy-style matrix printed on the lines after `header`.
-fn matrix_after(stdout: &str, header: &str) -> Vec<f64> {
-    let mut lines = stdout.lines().skip_while(|line| *line != header);
-    assert!(lines.next().is_some(), "no {header:?} in:\n{stdout}");
-    let mut cells = Vec::new();
-    for line in lines {
-        cells.extend(
-            line.split(|c: char| c == '[' || c == ']' || c.is_whitespace())
-                .filter(|s| !s.is_empty())
-                .map(|s| {
-                    s.parse::<f64>()
-                        .unwrap_or_else(|_| panic!("not a float: {s:?}"))
-                }),
-        );
-        if line.ends_with("]]") {
-            break;
-        }
-    }
-    cells
-}
 
 /// `(seconds, GFLOP/s)` of the line `n = {n}: {label} ...`.
 fn timing(run: &Run, n: usize, label: &str) -> (f64, f64) {
@@ -67,10 +45,10 @@ fn errors(run: &Run, n: usize) -> Vec<f64> {
 fn the_books_a_times_b_plus_d_matches_a_recomputation() {
     let run = run_ok(BIN, &["--seed", "4", "--sizes", "20"]);
     let dim = 10;
-    let a = matrix_after(&run.stdout, "MATRIX A :");
-    let b = matrix_after(&run.stdout, "MATRIX B :");
-    let d = matrix_after(&run.stdout, "MATRIX D :");
-    let c = matrix_after(
+    let a = numpy_vector_after::<f64>(&run.stdout, "MATRIX A :");
+    let b = numpy_vector_after::<f64>(&run.stdout, "MATRIX B :");
+    let d = numpy_vector_after::<f64>(&run.stdout, "MATRIX D :");
+    let c = numpy_vector_after::<f64>(
         &run.stdout,
         "RESULT MATRIX A·B + D EVALUATED WITH THE TILED KERNEL",
     );
@@ -155,30 +133,15 @@ fn above_cpu_max_only_sampled_cells_are_checked() {
     let errors = errors(&run, 40);
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(run.stdout.contains("; 256 cells sampled against f64\n"));
-    assert_eq!(matrix_after(&run.stdout, "MATRIX A :").len(), 9);
+    assert_eq!(
+        numpy_vector_after::<f64>(&run.stdout, "MATRIX A :").len(),
+        9
+    );
 }
 
 #[test]
 fn without_an_opencl_platform_it_fails_fast_in_one_line() {
-    let empty = tempfile::tempdir().expect("a temp dir");
-    let started = Instant::now();
-    let run = run_with_env(
-        BIN,
-        &[],
-        &[
-            ("OCL_ICD_VENDORS", empty.path().as_os_str()),
-            ("OCL_ICD_FILENAMES", OsStr::new("")),
-        ],
-    );
-    // `ocl` alone would retry for 10 s and then panic.
-    assert!(started.elapsed() < Duration::from_secs(8), "{run:?}");
-    assert_eq!(run.code, Some(1), "{run:?}");
-    assert_eq!(
-        run.stderr,
-        "error: no OpenCL platform found: install one with scripts/setup.sh \
-         (PoCL runs OpenCL on the CPU)\n"
-    );
-    assert!(run.stdout.is_empty());
+    assert_no_opencl_platform_error(BIN, &[]);
 }
 
 #[test]

@@ -1,48 +1,16 @@
 //! Runs the real `gpu-gufunc-matmul` binary on the default OpenCL device (PoCL unless told
 //! otherwise), parses the matrices it printed and recomputes the product here.
 
-use std::ffi::OsStr;
-use std::time::{Duration, Instant};
-
-use common::testing::{run_fails, run_ok, run_with_env};
+use common::testing::{
+    after_device_line, assert_no_opencl_platform_error, numpy_matrix_after, run_fails, run_ok,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gpu-gufunc-matmul");
 
-/// The output after its first line, which must name the OpenCL device.
-fn after_device_line(stdout: &str) -> &str {
-    let (device, rest) = stdout.split_once('\n').expect("more than one line");
-    assert!(device.starts_with("OpenCL device: "), "{device}");
-    rest
-}
-
-/// The rows of the NumPy-style matrix printed after `header` and a `:` line.
-fn matrix_after(stdout: &str, header: &str) -> Vec<Vec<i64>> {
-    let mut lines = stdout.lines().skip_while(|line| *line != header);
-    assert!(lines.next().is_some(), "no {header:?} in:\n{stdout}");
-    assert_eq!(lines.next(), Some(":"));
-    let mut text = String::new();
-    for line in lines {
-        text.push_str(line);
-        text.push(' ');
-        if line.ends_with("]]") {
-            break;
-        }
-    }
-    text.split(']')
-        .map(|row| row.trim_start_matches([' ', '[']))
-        .filter(|row| !row.trim().is_empty())
-        .map(|row| {
-            row.split_whitespace()
-                .map(|s| s.parse().expect("an int"))
-                .collect()
-        })
-        .collect()
-}
-
 fn check_run(stdout: &str, (m, n, p): (usize, usize, usize), bound: i64) {
-    let a = matrix_after(stdout, "INPUT MATRIX A");
-    let b = matrix_after(stdout, "INPUT MATRIX B");
-    let c = matrix_after(stdout, "RESULT MATRIX C = A*B");
+    let a = numpy_matrix_after::<i64>(stdout, "INPUT MATRIX A\n:");
+    let b = numpy_matrix_after::<i64>(stdout, "INPUT MATRIX B\n:");
+    let c = numpy_matrix_after::<i64>(stdout, "RESULT MATRIX C = A*B\n:");
     assert_eq!((a.len(), a[0].len(), b.len(), b[0].len()), (m, n, n, p));
     assert!(a.iter().chain(&b).flatten().all(|v| (0..bound).contains(v)));
     let expected: Vec<Vec<i64>> = (0..m)
@@ -75,32 +43,16 @@ fn the_signature_takes_any_compatible_shapes() {
 
 #[test]
 fn the_same_seed_gives_the_same_matrices() {
-    let a = |seed: &str| matrix_after(&run_ok(BIN, &["--seed", seed]).stdout, "INPUT MATRIX A");
+    let a = |seed: &str| {
+        numpy_matrix_after::<i64>(&run_ok(BIN, &["--seed", seed]).stdout, "INPUT MATRIX A\n:")
+    };
     assert_eq!(a("1"), a("1"));
     assert_ne!(a("1"), a("2"));
 }
 
 #[test]
 fn without_an_opencl_platform_it_fails_fast_in_one_line() {
-    let empty = tempfile::tempdir().expect("a temp dir");
-    let started = Instant::now();
-    let run = run_with_env(
-        BIN,
-        &[],
-        &[
-            ("OCL_ICD_VENDORS", empty.path().as_os_str()),
-            ("OCL_ICD_FILENAMES", OsStr::new("")),
-        ],
-    );
-    // `ocl` alone would retry for 10 s and then panic.
-    assert!(started.elapsed() < Duration::from_secs(8), "{run:?}");
-    assert_eq!(run.code, Some(1), "{run:?}");
-    assert_eq!(
-        run.stderr,
-        "error: no OpenCL platform found: install one with scripts/setup.sh \
-         (PoCL runs OpenCL on the CPU)\n"
-    );
-    assert!(run.stdout.is_empty());
+    assert_no_opencl_platform_error(BIN, &[]);
 }
 
 #[test]

@@ -1,47 +1,19 @@
 //! Runs the real `gpu-matmul` binary on the default OpenCL device (PoCL unless told
 //! otherwise), parses the matrices it printed and recomputes the product here.
 
-use std::ffi::OsStr;
-use std::time::{Duration, Instant};
-
-use common::testing::{run_fails, run_ok, run_with_env};
+use common::testing::{
+    after_device_line, assert_bad_device_error, assert_no_opencl_platform_error,
+    numpy_vector_after, run_fails, run_ok,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gpu-matmul");
 
-/// The output after its first line, which must name the OpenCL device.
-fn after_device_line(stdout: &str) -> &str {
-    let (device, rest) = stdout.split_once('\n').expect("more than one line");
-    assert!(device.starts_with("OpenCL device: "), "{device}");
-    rest
-}
-
-/// The cells (row-major) of the NumPy-style matrix printed on the lines after `header`.
-fn matrix_after(stdout: &str, header: &str) -> Vec<f32> {
-    let mut lines = stdout.lines().skip_while(|line| *line != header);
-    assert!(lines.next().is_some(), "no {header:?} in:\n{stdout}");
-    let mut cells = Vec::new();
-    for line in lines {
-        cells.extend(
-            line.split(|c: char| c == '[' || c == ']' || c.is_whitespace())
-                .filter(|s| !s.is_empty())
-                .map(|s| {
-                    s.parse::<f32>()
-                        .unwrap_or_else(|_| panic!("not a float: {s:?}"))
-                }),
-        );
-        if line.ends_with("]]") {
-            break;
-        }
-    }
-    cells
-}
-
 /// The product and the printed difference, checked against this test's own arithmetic.
 fn check_run(stdout: &str, n: usize) {
-    let a = matrix_after(stdout, "Matrix A (GPU):");
-    let b = matrix_after(stdout, "Matrix B (GPU):");
-    let c = matrix_after(stdout, "Matrix C (GPU):");
-    let difference = matrix_after(stdout, "CPU-GPU difference:");
+    let a = numpy_vector_after::<f32>(stdout, "Matrix A (GPU):");
+    let b = numpy_vector_after::<f32>(stdout, "Matrix B (GPU):");
+    let c = numpy_vector_after::<f32>(stdout, "Matrix C (GPU):");
+    let difference = numpy_vector_after::<f32>(stdout, "CPU-GPU difference:");
     assert_eq!(
         (a.len(), b.len(), c.len(), difference.len()),
         (n * n, n * n, n * n, n * n)
@@ -86,43 +58,21 @@ fn larger_matrices_span_several_work_groups() {
 
 #[test]
 fn the_same_seed_gives_the_same_matrices() {
-    let a = |seed: &str| matrix_after(&run_ok(BIN, &["--seed", seed]).stdout, "Matrix A (GPU):");
+    let a = |seed: &str| {
+        numpy_vector_after::<f32>(&run_ok(BIN, &["--seed", seed]).stdout, "Matrix A (GPU):")
+    };
     assert_eq!(a("1"), a("1"));
     assert_ne!(a("1"), a("2"));
 }
 
 #[test]
 fn without_an_opencl_platform_it_fails_fast_in_one_line() {
-    let empty = tempfile::tempdir().expect("a temp dir");
-    let started = Instant::now();
-    let run = run_with_env(
-        BIN,
-        &[],
-        &[
-            ("OCL_ICD_VENDORS", empty.path().as_os_str()),
-            ("OCL_ICD_FILENAMES", OsStr::new("")),
-        ],
-    );
-    // `ocl` alone would retry for 10 s and then panic.
-    assert!(started.elapsed() < Duration::from_secs(8), "{run:?}");
-    assert_eq!(run.code, Some(1), "{run:?}");
-    assert_eq!(
-        run.stderr,
-        "error: no OpenCL platform found: install one with scripts/setup.sh \
-         (PoCL runs OpenCL on the CPU)\n"
-    );
-    assert!(run.stdout.is_empty());
+    assert_no_opencl_platform_error(BIN, &[]);
 }
 
 #[test]
 fn a_device_that_does_not_exist_is_a_one_line_error() {
-    let line = run_fails(
-        BIN,
-        &["--device", "99"],
-        1,
-        "--device 99: no OpenCL device 99",
-    );
-    assert!(line.contains("scripts/setup.sh") && line.lines().count() == 1);
+    assert_bad_device_error(BIN, &[]);
 }
 
 #[test]

@@ -1,37 +1,11 @@
 //! Runs the real `gpu-reduce-dot` binary on the default OpenCL device (PoCL unless told
 //! otherwise) and recomputes its result and each work-group's partial sum.
 
-use std::ffi::OsStr;
-use std::time::{Duration, Instant};
-
-use common::testing::{Run, run_fails, run_ok, run_with_env};
+use common::testing::{
+    Run, after_device_line, assert_no_opencl_platform_error, numpy_vector_after, run_fails, run_ok,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gpu-reduce-dot");
-
-/// The output after its first line, which must name the OpenCL device.
-fn after_device_line(stdout: &str) -> &str {
-    let (device, rest) = stdout.split_once('\n').expect("more than one line");
-    assert!(device.starts_with("OpenCL device: "), "{device}");
-    rest
-}
-
-/// The numbers of the NumPy-style array printed on the lines after `header`.
-fn array_after(stdout: &str, header: &str) -> Vec<i64> {
-    let mut lines = stdout.lines().skip_while(|line| *line != header);
-    assert!(lines.next().is_some(), "no {header:?} in:\n{stdout}");
-    let mut values = Vec::new();
-    for line in lines {
-        values.extend(
-            line.split(|c: char| !c.is_ascii_digit())
-                .filter(|s| !s.is_empty())
-                .map(|s| s.parse::<i64>().expect("digits")),
-        );
-        if line.ends_with(']') {
-            break;
-        }
-    }
-    values
-}
 
 /// `(groups, work-group size, partial sums)` from the work-group line.
 fn work_groups(run: &Run) -> (usize, usize, Vec<i64>) {
@@ -58,8 +32,8 @@ fn work_groups(run: &Run) -> (usize, usize, Vec<i64>) {
 
 /// Checks a run over 0..length with `size`-item work-groups against this test's arithmetic.
 fn check_run(run: &Run, length: i64, size: usize) {
-    let a = array_after(&run.stdout, "INPUT VECTOR A");
-    let b = array_after(&run.stdout, "INPUT VECTOR B");
+    let a = numpy_vector_after::<i64>(&run.stdout, "INPUT VECTOR A");
+    let b = numpy_vector_after::<i64>(&run.stdout, "INPUT VECTOR B");
     let expected_vector: Vec<i64> = (0..length).collect();
     assert_eq!((a.clone(), b), (expected_vector.clone(), expected_vector));
 
@@ -117,25 +91,7 @@ fn the_generated_kernel_is_shown_on_request() {
 
 #[test]
 fn without_an_opencl_platform_it_fails_fast_in_one_line() {
-    let empty = tempfile::tempdir().expect("a temp dir");
-    let started = Instant::now();
-    let run = run_with_env(
-        BIN,
-        &[],
-        &[
-            ("OCL_ICD_VENDORS", empty.path().as_os_str()),
-            ("OCL_ICD_FILENAMES", OsStr::new("")),
-        ],
-    );
-    // `ocl` alone would retry for 10 s and then panic.
-    assert!(started.elapsed() < Duration::from_secs(8), "{run:?}");
-    assert_eq!(run.code, Some(1), "{run:?}");
-    assert_eq!(
-        run.stderr,
-        "error: no OpenCL platform found: install one with scripts/setup.sh \
-         (PoCL runs OpenCL on the CPU)\n"
-    );
-    assert!(run.stdout.is_empty());
+    assert_no_opencl_platform_error(BIN, &[]);
 }
 
 #[test]

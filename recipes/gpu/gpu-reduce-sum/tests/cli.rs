@@ -1,19 +1,9 @@
 //! Runs the real `gpu-reduce-sum` binary on the default OpenCL device (PoCL unless told
 //! otherwise) and checks its passes and its sum.
 
-use std::ffi::OsStr;
-use std::time::{Duration, Instant};
-
-use common::testing::{Run, run_fails, run_ok, run_with_env};
+use common::testing::{Run, after_device_line, assert_no_opencl_platform_error, run_fails, run_ok};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gpu-reduce-sum");
-
-/// The output after its first line, which must name the OpenCL device.
-fn after_device_line(stdout: &str) -> &str {
-    let (device, rest) = stdout.split_once('\n').expect("more than one line");
-    assert!(device.starts_with("OpenCL device: "), "{device}");
-    rest
-}
 
 /// `(values in, work-groups, size, padding)` of each printed pass.
 fn passes(run: &Run) -> Vec<(usize, usize, usize, usize)> {
@@ -86,25 +76,7 @@ fn a_short_vector_fits_one_partial_work_group() {
 
 #[test]
 fn without_an_opencl_platform_it_fails_fast_in_one_line() {
-    let empty = tempfile::tempdir().expect("a temp dir");
-    let started = Instant::now();
-    let run = run_with_env(
-        BIN,
-        &[],
-        &[
-            ("OCL_ICD_VENDORS", empty.path().as_os_str()),
-            ("OCL_ICD_FILENAMES", OsStr::new("")),
-        ],
-    );
-    // `ocl` alone would retry for 10 s and then panic.
-    assert!(started.elapsed() < Duration::from_secs(8), "{run:?}");
-    assert_eq!(run.code, Some(1), "{run:?}");
-    assert_eq!(
-        run.stderr,
-        "error: no OpenCL platform found: install one with scripts/setup.sh \
-         (PoCL runs OpenCL on the CPU)\n"
-    );
-    assert!(run.stdout.is_empty());
+    assert_no_opencl_platform_error(BIN, &[]);
 }
 
 #[test]

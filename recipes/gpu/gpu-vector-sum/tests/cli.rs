@@ -1,31 +1,12 @@
 //! Runs the real `gpu-vector-sum` binary on the default OpenCL device (PoCL unless told
 //! otherwise) and checks the sums it printed.
 
-use std::ffi::OsStr;
-use std::time::{Duration, Instant};
-
-use common::testing::{run_fails, run_ok, run_with_env};
+use common::testing::{
+    assert_bad_platform_and_device_errors, assert_no_opencl_platform_error, numpy_vector_after,
+    run_fails, run_ok,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gpu-vector-sum");
-
-/// The numbers of the NumPy-style array printed on the lines after `header`.
-fn array_after(stdout: &str, header: &str) -> Vec<i64> {
-    let mut lines = stdout
-        .lines()
-        .skip_while(|line| line.trim_end() != header.trim_end());
-    assert!(lines.next().is_some(), "no {header:?} in:\n{stdout}");
-    let mut text = String::new();
-    for line in lines {
-        text.push_str(line);
-        if line.ends_with(']') {
-            break;
-        }
-    }
-    text.split(|c: char| !(c.is_ascii_digit() || c == '-'))
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse().unwrap_or_else(|_| panic!("not a number: {s:?}")))
-        .collect()
-}
 
 #[test]
 fn every_one_of_the_books_100_sums_is_right() {
@@ -40,9 +21,9 @@ fn every_one_of_the_books_100_sums_is_right() {
         ["VECTOR LENGTH = 100"]
     );
 
-    let a = array_after(&run.stdout, "INPUT VECTOR A");
-    let b = array_after(&run.stdout, "INPUT VECTOR B");
-    let sum = array_after(&run.stdout, "OUTPUT VECTOR RESULT A + B");
+    let a = numpy_vector_after::<i64>(&run.stdout, "INPUT VECTOR A");
+    let b = numpy_vector_after::<i64>(&run.stdout, "INPUT VECTOR B");
+    let sum = numpy_vector_after::<i64>(&run.stdout, "OUTPUT VECTOR RESULT A + B");
     assert_eq!((a.len(), b.len(), sum.len()), (100, 100, 100));
     assert!(a.iter().chain(&b).all(|v| (0..100).contains(v)));
     // The book's 64-bit host ints left the second half wrong; every index must hold here.
@@ -58,9 +39,9 @@ fn every_one_of_the_books_100_sums_is_right() {
 #[test]
 fn a_longer_vector_wraps_and_still_adds_up() {
     let run = run_ok(BIN, &["--length", "1000", "--seed", "9"]);
-    let a = array_after(&run.stdout, "INPUT VECTOR A");
-    let b = array_after(&run.stdout, "INPUT VECTOR B");
-    let sum = array_after(&run.stdout, "OUTPUT VECTOR RESULT A + B");
+    let a = numpy_vector_after::<i64>(&run.stdout, "INPUT VECTOR A");
+    let b = numpy_vector_after::<i64>(&run.stdout, "INPUT VECTOR B");
+    let sum = numpy_vector_after::<i64>(&run.stdout, "OUTPUT VECTOR RESULT A + B");
     assert_eq!(sum.len(), 1000);
     assert!(a.iter().chain(&b).all(|v| (0..1000).contains(v)));
     assert!((0..1000).all(|i| sum[i] == a[i] + b[i]));
@@ -68,50 +49,21 @@ fn a_longer_vector_wraps_and_still_adds_up() {
 
 #[test]
 fn the_same_seed_gives_the_same_vectors() {
-    let vector = |seed: &str| array_after(&run_ok(BIN, &["--seed", seed]).stdout, "INPUT VECTOR A");
+    let vector = |seed: &str| {
+        numpy_vector_after::<i64>(&run_ok(BIN, &["--seed", seed]).stdout, "INPUT VECTOR A")
+    };
     assert_eq!(vector("3"), vector("3"));
     assert_ne!(vector("3"), vector("4"));
 }
 
 #[test]
 fn without_an_opencl_platform_it_fails_fast_in_one_line() {
-    let empty = tempfile::tempdir().expect("a temp dir");
-    let started = Instant::now();
-    let run = run_with_env(
-        BIN,
-        &[],
-        &[
-            ("OCL_ICD_VENDORS", empty.path().as_os_str()),
-            ("OCL_ICD_FILENAMES", OsStr::new("")),
-        ],
-    );
-    // `ocl` alone would retry for 10 s and then panic.
-    assert!(started.elapsed() < Duration::from_secs(8), "{run:?}");
-    assert_eq!(run.code, Some(1), "{run:?}");
-    assert_eq!(
-        run.stderr,
-        "error: no OpenCL platform found: install one with scripts/setup.sh \
-         (PoCL runs OpenCL on the CPU)\n"
-    );
-    assert!(run.stdout.is_empty());
+    assert_no_opencl_platform_error(BIN, &[]);
 }
 
 #[test]
 fn a_platform_or_device_that_does_not_exist_is_a_one_line_error() {
-    let line = run_fails(
-        BIN,
-        &["--platform", "99"],
-        1,
-        "--platform 99: no OpenCL platform 99",
-    );
-    assert!(line.contains("scripts/setup.sh") && line.lines().count() == 1);
-    let line = run_fails(
-        BIN,
-        &["--device", "99"],
-        1,
-        "--device 99: no OpenCL device 99",
-    );
-    assert!(line.lines().count() == 1);
+    assert_bad_platform_and_device_errors(BIN, &[]);
 }
 
 #[test]
