@@ -68,6 +68,15 @@ pub fn report(result: anyhow::Result<()>) -> ExitCode {
     }
 }
 
+/// The random generator behind a recipe's `--seed` flag: seeded, so a run can be repeated,
+/// or from the OS's entropy when no seed is given, as the book's unseeded `random` is.
+pub fn seeded_rng(seed: Option<u64>) -> rand::rngs::SmallRng {
+    match seed {
+        Some(seed) => rand::SeedableRng::seed_from_u64(seed),
+        None => rand::make_rng(),
+    }
+}
+
 /// Starts a thread with a name (`Thread-1`, `Producer`, ...), the way Python's `Thread(name=..)`
 /// does: the name shows in the recipe's output, in panics and in debuggers.
 pub fn spawn_named<T: Send + 'static>(
@@ -101,6 +110,14 @@ mod tests {
     fn join_returns_the_threads_value() {
         let handle = std::thread::spawn(|| 6 * 7);
         assert_eq!(join(handle).unwrap(), 42);
+    }
+
+    #[test]
+    fn a_seed_repeats_the_numbers() {
+        use rand::RngExt;
+        let draw = |seed| seeded_rng(seed).random_range(0..u64::MAX);
+        assert_eq!(draw(Some(7)), draw(Some(7)));
+        assert_ne!(draw(Some(7)), draw(Some(8)));
     }
 
     #[test]

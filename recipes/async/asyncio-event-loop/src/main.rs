@@ -58,8 +58,7 @@ use std::time::Duration;
 use anyhow::{Context, bail, ensure};
 use clap::{Parser, ValueEnum};
 use common::{Edition, Pace};
-use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use tokio::time::{Instant, sleep_until};
 
 #[derive(Parser)]
@@ -157,10 +156,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             work: Some(args.work),
         },
     };
-    let mut rng = match args.seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
+    let mut rng = common::seeded_rng(args.seed);
     let max_block = args.max_block;
     let event_loop = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -40,8 +40,8 @@ use anyhow::{Context as _, ensure};
 use clap::Parser;
 use common::opencl::{DeviceArgs, format_matrix};
 use ocl::{Buffer, ProQue};
+use rand::RngExt;
 use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
 
 const KERNEL: &str = include_str!("scale.cl");
 
@@ -71,10 +71,7 @@ fn main() -> std::process::ExitCode {
 fn run(args: Args) -> anyhow::Result<()> {
     let (platform, device) = common::opencl::select(&args.device)?;
     println!("{}", common::opencl::describe(&platform, &device));
-    let mut rng = match args.seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
+    let mut rng = common::seeded_rng(args.seed);
     ensure!(args.factor.is_finite(), "--factor must be a finite number");
     let shape = (args.rows as usize, args.cols as usize);
     let a: Vec<f32> = (0..shape.0 * shape.1).map(|_| randn(&mut rng)).collect();
@@ -186,6 +183,7 @@ fn check(a: &[f32], factor: f32, scaled: &[f32]) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
 
     #[test]
     fn check_counts_the_elements_not_scaled() {

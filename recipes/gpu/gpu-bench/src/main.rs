@@ -51,8 +51,7 @@ use common::timing::{Stopwatch, best_of, timed};
 use ocl::enums::ProfilingInfo;
 use ocl::flags::CommandQueueProperties;
 use ocl::{Buffer, Event, ProQue};
-use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 
 const KERNELS: &str = include_str!("bench.cl");
 const MIB: usize = 1 << 20;
@@ -97,10 +96,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     let repeat = args
         .repeat
         .unwrap_or(if args.book { 10_000 } else { 1_000 });
-    let mut rng = match args.seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
+    let mut rng = common::seeded_rng(args.seed);
     let length = args.length as usize;
     let a: Vec<f32> = (0..length).map(|_| rng.random()).collect();
     let b: Vec<f32> = (0..length).map(|_| rng.random()).collect();

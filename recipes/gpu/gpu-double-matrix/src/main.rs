@@ -43,8 +43,8 @@ use anyhow::{Context as _, ensure};
 use clap::Parser;
 use common::opencl::{DeviceArgs, format_matrix};
 use ocl::{Buffer, Device, Platform, ProQue};
+use rand::RngExt;
 use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
 
 const KERNEL: &str = include_str!("double_matrix.cl");
 
@@ -74,10 +74,7 @@ fn main() -> std::process::ExitCode {
 fn run(args: Args) -> anyhow::Result<()> {
     let (platform, device) = common::opencl::select(&args.device)?;
     println!("{}", common::opencl::describe(&platform, &device));
-    let mut rng = match args.seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
+    let mut rng = common::seeded_rng(args.seed);
     let (rows, cols) = (args.rows as usize, args.cols as usize);
     let a: Vec<f32> = (0..rows * cols).map(|_| randn(&mut rng)).collect();
     let stride = if args.book_stride { 4 } else { cols };
@@ -158,6 +155,7 @@ fn check(a: &[f32], doubled: &[f32]) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
 
     #[test]
     fn check_lists_the_cells_not_doubled() {

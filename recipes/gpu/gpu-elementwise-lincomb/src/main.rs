@@ -43,8 +43,7 @@ use anyhow::{Context as _, ensure};
 use clap::Parser;
 use common::opencl::{DeviceArgs, format_vector};
 use ocl::{Buffer, Device, Platform, ProQue};
-use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 
 const TEMPLATE: &str = include_str!("elementwise.cl");
 
@@ -81,10 +80,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         args.coef_a.is_finite() && args.coef_b.is_finite(),
         "--coef-a and --coef-b must be finite numbers"
     );
-    let mut rng = match args.seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
+    let mut rng = common::seeded_rng(args.seed);
     let length = args.length as usize;
     let input_vector_a: Vec<f32> = (0..length).map(|_| rng.random()).collect();
     let input_vector_b: Vec<f32> = (0..length).map(|_| rng.random()).collect();

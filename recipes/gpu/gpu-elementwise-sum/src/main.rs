@@ -41,8 +41,8 @@ use anyhow::{Context as _, ensure};
 use clap::Parser;
 use common::opencl::{DeviceArgs, format_vector};
 use ocl::{Buffer, Device, Platform, ProQue};
+use rand::RngExt;
 use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
 
 const TEMPLATE: &str = include_str!("elementwise.cl");
 
@@ -69,10 +69,7 @@ fn main() -> std::process::ExitCode {
 fn run(args: Args) -> anyhow::Result<()> {
     let (platform, device) = common::opencl::select(&args.device)?;
     println!("{}", common::opencl::describe(&platform, &device));
-    let mut rng = match args.seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
+    let mut rng = common::seeded_rng(args.seed);
     let length = args.length as usize;
     let vector_a = random_vector(&mut rng, length);
     let vector_b = random_vector(&mut rng, length);

@@ -50,8 +50,8 @@ use common::timing::timed;
 use ocl::enums::ProfilingInfo;
 use ocl::flags::CommandQueueProperties;
 use ocl::{Buffer, Event, ProQue};
+use rand::RngExt;
 use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
 
 const KERNELS: &str = include_str!("gemm.cl");
 /// The side of a tile, as `#define TILE` in `src/gemm.cl`: the tiled kernel's work-group side.
@@ -114,10 +114,7 @@ fn main() -> std::process::ExitCode {
 
 fn run(args: Args) -> anyhow::Result<()> {
     let (platform, device) = common::opencl::select(&args.device)?;
-    let mut rng = match args.seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
+    let mut rng = common::seeded_rng(args.seed);
     // Profiling lets each command report its own start and end on the device.
     let pro_que = ProQue::builder()
         .platform(platform)
@@ -400,6 +397,7 @@ fn sampled_relative_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
 
     #[test]
     fn the_cpu_gemm_of_small_matrices() {

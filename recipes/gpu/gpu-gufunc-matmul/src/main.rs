@@ -38,8 +38,7 @@ use anyhow::{Context as _, ensure};
 use clap::Parser;
 use common::opencl::{DeviceArgs, format_matrix};
 use ocl::{Buffer, Device, Platform, ProQue};
-use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 
 const KERNEL: &str = include_str!("matmul.cl");
 
@@ -80,10 +79,7 @@ fn main() -> std::process::ExitCode {
 fn run(args: Args) -> anyhow::Result<()> {
     let (platform, device) = common::opencl::select(&args.device)?;
     println!("{}", common::opencl::describe(&platform, &device));
-    let mut rng = match args.seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
+    let mut rng = common::seeded_rng(args.seed);
     let size = |dimension: Option<u32>| dimension.unwrap_or(args.dim) as usize;
     let (m, n, p) = (size(args.m), size(args.n), size(args.p));
     let bound = i32::try_from(args.dim).expect("clap bounds --dim to 1024");

@@ -47,8 +47,8 @@ use anyhow::{Context as _, ensure};
 use clap::Parser;
 use common::opencl::{DeviceArgs, format_matrix};
 use ocl::{Buffer, Device, Platform, ProQue, Program};
+use rand::RngExt;
 use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
 
 const KERNEL: &str = include_str!("matmul.cl");
 
@@ -72,10 +72,7 @@ fn main() -> std::process::ExitCode {
 fn run(args: Args) -> anyhow::Result<()> {
     let (platform, device) = common::opencl::select(&args.device)?;
     println!("{}", common::opencl::describe(&platform, &device));
-    let mut rng = match args.seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
+    let mut rng = common::seeded_rng(args.seed);
     let n = args.size as usize;
     let a_cpu: Vec<f32> = (0..n * n).map(|_| randn(&mut rng)).collect();
     let b_cpu: Vec<f32> = (0..n * n).map(|_| randn(&mut rng)).collect();

@@ -45,8 +45,8 @@ use clap::Parser;
 use common::opencl::{DeviceArgs, format_vector};
 use ocl::flags::MemFlags;
 use ocl::{Buffer, Context, Device, Kernel, Platform, Program, Queue};
+use rand::RngExt;
 use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
 
 /// The kernel, compiled at run time for whichever device is chosen.
 const KERNEL: &str = include_str!("vector_sum.cl");
@@ -70,10 +70,7 @@ fn main() -> std::process::ExitCode {
 
 fn run(args: Args) -> anyhow::Result<()> {
     let (platform, device) = common::opencl::select(&args.device)?;
-    let mut rng = match args.seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
+    let mut rng = common::seeded_rng(args.seed);
     let length = args.length as usize;
     let vector_a = random_vector(&mut rng, length);
     let vector_b = random_vector(&mut rng, length);
@@ -176,6 +173,7 @@ fn check(a: &[i32], b: &[i32], result: &[i32]) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
 
     #[test]
     fn check_accepts_the_right_sums() {

@@ -64,8 +64,8 @@ use anyhow::{Context, ensure};
 use clap::{Parser, Subcommand};
 use common::Pace;
 use common::child::{Children, self_command};
+use rand::RngExt;
 use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
 
 /// Python names a `Process` subclass's instances after the class and a global counter.
 const PRODUCER: &str = "producer-1";
@@ -130,10 +130,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             pace,
         }) => {
             start_child(PRODUCER, show_pid)?;
-            let rng = match seed {
-                Some(seed) => SmallRng::seed_from_u64(seed),
-                None => rand::make_rng(),
-            };
+            let rng = common::seeded_rng(seed);
             producer(&queue_from_stdin()?, random_items(items, rng), pace)
         }
         Some(Role::Consumer { show_pid, pace }) => {
@@ -286,6 +283,7 @@ fn check(put: &[u32], received: &[u32]) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
 
     fn no_pace() -> Pace {
         Pace {

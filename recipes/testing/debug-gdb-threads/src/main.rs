@@ -52,8 +52,7 @@ use std::time::Instant;
 use anyhow::{Context, ensure};
 use clap::Parser;
 use common::Pace;
-use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 
 #[derive(Parser)]
 #[command(about = "Three named threads with random sleeps: a target for gdb's threads.gdb")]
@@ -86,10 +85,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         args.min_sleep,
         args.max_sleep
     );
-    let mut rng = match args.seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
+    let mut rng = common::seeded_rng(args.seed);
     let start = Instant::now();
     let mut workers = Vec::new();
     for i in 1..=args.threads {

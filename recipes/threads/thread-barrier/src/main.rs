@@ -47,8 +47,7 @@ use std::time::SystemTime;
 use anyhow::{Context, ensure};
 use clap::Parser;
 use common::Pace;
-use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 
 #[derive(Parser)]
 #[command(about = "Runners wait at a barrier until all of them have arrived")]
@@ -69,10 +68,7 @@ fn main() -> std::process::ExitCode {
 
 fn run(args: Args) -> anyhow::Result<()> {
     let runners = args.runners as usize;
-    let mut rng = match args.seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
+    let mut rng = common::seeded_rng(args.seed);
     let finish_line = Arc::new(Barrier::new(runners));
     let tickets = Arc::new(AtomicUsize::new(0));
 

@@ -53,8 +53,8 @@ use anyhow::ensure;
 use clap::Parser;
 use common::output::log_info;
 use common::{Edition, Pace};
+use rand::RngExt;
 use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
 
 #[derive(Parser)]
 #[command(about = "A producer pulses an event; a consumer wakes on it and empties a list")]
@@ -83,10 +83,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         Edition::Ed2 => (5, 100),
     };
     let count = args.items.unwrap_or(default_items);
-    let rng = match args.seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
+    let rng = common::seeded_rng(args.seed);
     let shared = Arc::new(Shared::default());
     let pace = args.pace;
 
@@ -258,6 +255,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use rand::SeedableRng;
 
     const NO_SLEEP: Pace = Pace {
         book: false,

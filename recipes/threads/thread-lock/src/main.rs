@@ -73,8 +73,7 @@ use clap::{Parser, ValueEnum};
 use common::Pace;
 use common::output::thread_name;
 use common::timing::Stopwatch;
-use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 
 #[derive(Parser)]
 #[command(
@@ -134,10 +133,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     let max_sleep = args
         .max_sleep
         .unwrap_or(if args.pace.book { 10 } else { 4 });
-    let mut rng = match args.seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
+    let mut rng = common::seeded_rng(args.seed);
     let sleeps: Vec<u32> = (0..args.sleepers)
         .map(|_| rng.random_range(1..=max_sleep))
         .collect();

@@ -40,8 +40,8 @@ use anyhow::ensure;
 use clap::Parser;
 use common::{Edition, Pace};
 use crossbeam_channel::{Receiver, Sender};
+use rand::RngExt;
 use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
 
 #[derive(Parser)]
 #[command(about = "One producer, three consumers, one FIFO queue")]
@@ -71,10 +71,7 @@ fn run(args: Args) -> anyhow::Result<()> {
         Edition::Ed1 => 10,
         Edition::Ed2 => 5,
     });
-    let rng = match args.seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
+    let rng = common::seeded_rng(args.seed);
     let (sender, receiver) = crossbeam_channel::unbounded();
 
     let producer = common::spawn_named("Thread-1", move || produce(sender, items, rng, args.pace))?;
@@ -144,6 +141,7 @@ fn check(produced: &mut [u32], consumed: &mut [u32]) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
 
     #[test]
     fn check_accepts_the_same_items_in_any_order() {

@@ -58,8 +58,7 @@ use anyhow::{Context, ensure};
 use clap::{Parser, ValueEnum};
 use common::{Edition, Pace};
 use parking_lot::ReentrantMutex;
-use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 
 #[derive(Parser)]
 #[command(about = "An adder and a remover on a box whose methods re-take a re-entrant lock")]
@@ -98,10 +97,7 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
-    let mut rng = match args.seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
+    let mut rng = common::seeded_rng(args.seed);
     let (adds, removes) = match args.edition {
         Edition::Ed1 => (args.adds.unwrap_or(5), args.removes.unwrap_or(5)),
         Edition::Ed2 => (

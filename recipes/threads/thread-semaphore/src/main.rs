@@ -51,8 +51,8 @@ use anyhow::ensure;
 use clap::Parser;
 use common::output::log_info;
 use common::{Edition, Pace};
+use rand::RngExt;
 use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
 
 #[derive(Parser)]
 #[command(about = "A semaphore at 0 as a signal between a producer and a consumer")]
@@ -85,10 +85,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     };
     let rounds = args.rounds.unwrap_or(rounds);
     let work = args.work.unwrap_or(work);
-    let mut rng = match args.seed {
-        Some(seed) => SmallRng::seed_from_u64(seed),
-        None => rand::make_rng(),
-    };
+    let mut rng = common::seeded_rng(args.seed);
     let shared = Arc::new(Shared {
         semaphore: Semaphore::new(0),
         item: Mutex::new(None),
@@ -264,6 +261,7 @@ impl Say {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
     use std::sync::mpsc;
     use std::time::Duration;
 

@@ -244,8 +244,7 @@ mod ed1 {
 /// 2nd edition, `MyThreadClass.py`: each thread sleeps its own random time.
 mod ed2 {
     use common::timing::Stopwatch;
-    use rand::rngs::SmallRng;
-    use rand::{RngExt, SeedableRng};
+    use rand::RngExt;
 
     use super::*;
 
@@ -277,10 +276,7 @@ mod ed2 {
 
     /// `randint(1, max)` for each thread.
     pub fn random_sleeps(threads: u32, max: u32, seed: Option<u64>) -> Vec<u32> {
-        let mut rng = match seed {
-            Some(seed) => SmallRng::seed_from_u64(seed),
-            None => rand::make_rng(),
-        };
+        let mut rng = common::seeded_rng(seed);
         (0..threads).map(|_| rng.random_range(1..=max)).collect()
     }
 
