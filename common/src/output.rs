@@ -1,5 +1,6 @@
 //! Output and pacing shared by many recipes.
 
+use std::fmt::Display;
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Local};
@@ -27,6 +28,27 @@ fn log_line(thread: &str, message: &str) -> String {
 /// (`std::thread::Builder::name`); `fallback` stands in for Python's automatic `Thread-N`.
 pub fn thread_name(fallback: &str) -> String {
     std::thread::current().name().unwrap_or(fallback).to_owned()
+}
+
+/// Python's `str()` of a list: `[0, 1, 4]`. Quote strings first with [`py_str`] to get
+/// `['a', 'b']`.
+pub fn py_list<T: Display>(items: impl IntoIterator<Item = T>) -> String {
+    let items: Vec<String> = items.into_iter().map(|item| item.to_string()).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// Python's `repr()` of a short str: `'text'`.
+pub fn py_str(text: &str) -> String {
+    format!("'{}'", text.escape_debug())
+}
+
+/// Python's `str()` of a dict: `{0: 0, 1: 2}`.
+pub fn py_dict<K: Display, V: Display>(entries: impl IntoIterator<Item = (K, V)>) -> String {
+    let entries: Vec<String> = entries
+        .into_iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    format!("{{{}}}", entries.join(", "))
 }
 
 /// Which edition of the book a run follows, where the two differ (names, counts, wording).
@@ -123,6 +145,15 @@ mod tests {
             .join()
             .unwrap();
         assert_eq!(name, "Thread-9");
+    }
+
+    #[test]
+    fn python_reprs_of_lists_strings_and_dicts() {
+        assert_eq!(py_list([0, 1, 4]), "[0, 1, 4]");
+        assert_eq!(py_list(["a", "b"].map(py_str)), "['a', 'b']");
+        assert_eq!(py_list(Vec::<u8>::new()), "[]");
+        assert_eq!(py_str("it's"), "'it\\'s'");
+        assert_eq!(py_dict([(0, 0), (1, 2)]), "{0: 0, 1: 2}");
     }
 
     #[test]

@@ -62,6 +62,24 @@ pub fn run_with_env(bin: &str, args: &[&str], env: &[(&str, &OsStr)]) -> Run {
     run
 }
 
+/// The path of one of the crate's examples (`examples/<name>.rs`), which `cargo test` builds
+/// beside the test binaries, in `target/<profile>/examples/`. Fails the test, saying how to
+/// build it, when it is not there (`cargo test --test cli` alone builds no examples).
+pub fn example(name: &str) -> String {
+    let test_binary = std::env::current_exe().expect("the test binary has a path");
+    let profile_dir = test_binary
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("test binaries live in target/<profile>/deps");
+    let path = profile_dir.join("examples").join(name);
+    assert!(
+        path.is_file(),
+        "example {name} is not built at {}: run `cargo test -p <crate>` (it builds the examples)",
+        path.display()
+    );
+    path.to_string_lossy().into_owned()
+}
+
 /// Runs `bin` and asserts it exited 0 with nothing on stderr; returns the run.
 pub fn run_ok(bin: &str, args: &[&str]) -> Run {
     let run = run(bin, args);

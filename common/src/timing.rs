@@ -36,6 +36,22 @@ pub fn best_of<T>(runs: usize, mut work: impl FnMut() -> T) -> (T, Duration) {
     (value, best)
 }
 
+/// [`best_of`] for work that can fail: every run's result is checked, the first error ends
+/// the loop, and the last value comes back with the shortest time.
+pub fn try_best_of<T, E>(
+    runs: usize,
+    mut work: impl FnMut() -> Result<T, E>,
+) -> Result<(T, Duration), E> {
+    let (value, mut best) = timed(&mut work);
+    let mut value = value?;
+    for _ in 1..runs {
+        let (next, took) = timed(&mut work);
+        value = next?;
+        best = best.min(took);
+    }
+    Ok((value, best))
+}
+
 /// `"<label> in 0.123456 seconds"`.
 pub fn seconds_line(label: &str, took: Duration) -> String {
     format!("{label} in {:.6} seconds", took.as_secs_f64())
@@ -87,6 +103,23 @@ mod tests {
             calls
         });
         assert_eq!((calls, last), (5, 5));
+    }
+
+    #[test]
+    fn try_best_of_stops_at_the_first_error() {
+        let mut calls = 0;
+        let result: Result<(u32, Duration), String> = try_best_of(5, || {
+            calls += 1;
+            if calls == 3 {
+                Err(format!("run {calls}"))
+            } else {
+                Ok(calls)
+            }
+        });
+        assert_eq!(result.unwrap_err(), "run 3");
+        assert_eq!(calls, 3);
+        let (last, _) = try_best_of::<_, String>(4, || Ok(7)).unwrap();
+        assert_eq!(last, 7);
     }
 
     #[test]
