@@ -1,5 +1,6 @@
 //! The recipes' `[package.metadata.recipe]`, with the keys that say how each one is compared
-//! with the book's Python original.
+//! with the book's Python original. The one reader of that metadata: tools/recipe-index and
+//! tools/bench use it too.
 //!
 //! ```toml
 //! originals = ["ed2:Chapter02/Threading_with_queue.py", "ed1:chapter2/12_Thread_communication_using_a_queue.rst"]
@@ -36,6 +37,9 @@ pub const CHAPTERS: &[&str] = &[
     "testing",
     "cloud",
 ];
+
+/// What a recipe may declare under `needs`.
+pub const KNOWN_NEEDS: &[&str] = &["mpi", "opencl", "rabbitmq", "python", "gdb"];
 
 #[derive(Deserialize)]
 struct Manifest {
@@ -196,6 +200,32 @@ impl Entry {
             .with_context(|| format!("{}: bad originals", self.name))
     }
 
+    /// The comparison keys need a 2nd-edition original to run, and every script `compare-runs`
+    /// names is one of them.
+    pub fn check_comparison(&self) -> anyhow::Result<()> {
+        let originals = self.originals()?;
+        let ed2: Vec<&str> = originals
+            .iter()
+            .filter(|original| original.edition == Edition::Ed2)
+            .map(|original| original.path.as_str())
+            .collect();
+        let recipe = &self.recipe;
+        if ed2.is_empty() && (recipe.python.is_some() || !recipe.compare_runs.is_empty()) {
+            bail!("python or compare-runs without an ed2: original");
+        }
+        if let Some(run) = recipe
+            .compare_runs
+            .iter()
+            .find(|run| !ed2.contains(&run.script.as_str()))
+        {
+            bail!(
+                "compare-runs names {:?}, which is not an ed2: original",
+                run.script
+            );
+        }
+        Ok(())
+    }
+
     /// The runs to compare: `compare-runs`, or else one run of the first 2nd-edition original.
     pub fn runs(&self) -> anyhow::Result<Vec<RunSpec>> {
         if !self.recipe.compare_runs.is_empty() {
@@ -237,24 +267,42 @@ pub fn read_workspace(root: &Path) -> anyhow::Result<Vec<Entry>> {
     Ok(entries)
 }
 
+/// Reads one recipe's manifest and checks its metadata: the package is named after its folder,
+/// every need is known, and the comparison keys agree with `originals`.
 fn read_entry(chapter: &str, crate_dir: &Path) -> anyhow::Result<Entry> {
     let path = crate_dir.join("Cargo.toml");
     let text =
         fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
     let manifest: Manifest =
         toml::from_str(&text).with_context(|| format!("cannot parse {}", path.display()))?;
+    let name = manifest.package.name;
+    if name != file_name(crate_dir) {
+        bail!(
+            "{}: package name {name} differs from its folder",
+            path.display()
+        );
+    }
     let recipe = manifest
         .package
         .metadata
         .and_then(|metadata| metadata.recipe)
         .with_context(|| format!("{}: no [package.metadata.recipe]", path.display()))?;
+    if let Some(need) = recipe
+        .needs
+        .iter()
+        .find(|need| !KNOWN_NEEDS.contains(&need.as_str()))
+    {
+        bail!("{}: unknown need {need:?}", path.display());
+    }
     let entry = Entry {
-        name: manifest.package.name,
+        name,
         chapter: chapter.to_owned(),
         dir: crate_dir.to_owned(),
         recipe,
     };
-    entry.originals()?;
+    entry
+        .check_comparison()
+        .with_context(|| format!("{}: bad originals", path.display()))?;
     Ok(entry)
 }
 
@@ -311,6 +359,33 @@ mod tests {
             recipe.compare_servers[0].ready.as_deref(),
             Some("NS running")
         );
+    }
+
+    fn entry_with(recipe: &str) -> Entry {
+        Entry {
+            name: "x".into(),
+            chapter: "threads".into(),
+            dir: PathBuf::new(),
+            recipe: toml::from_str(recipe).unwrap(),
+        }
+    }
+
+    #[test]
+    fn inconsistent_comparison_keys_are_refused() {
+        let consistent = entry_with(
+            "title = \"T\"\noriginals = [\"ed2:a.py\"]\ncompare-runs = [{ script = \"a.py\" }]",
+        );
+        consistent.check_comparison().unwrap();
+        let no_edition = entry_with("title = \"T\"\noriginals = [\"x.py\"]");
+        assert!(no_edition.check_comparison().is_err());
+        let stray_run = entry_with(
+            "title = \"T\"\noriginals = [\"ed2:a.py\"]\ncompare-runs = [{ script = \"b.py\" }]",
+        );
+        assert!(stray_run.check_comparison().is_err());
+        let python_without_original = entry_with("title = \"T\"\npython = \"3\"");
+        assert!(python_without_original.check_comparison().is_err());
+        let bad_order = "title = \"T\"\ncompare-order = \"random\"";
+        assert!(toml::from_str::<Recipe>(bad_order).is_err());
     }
 
     #[test]
