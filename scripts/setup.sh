@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Installs what the cookbook's recipes and tests need, and only what is missing.
-# Safe to run again and again: each prerequisite is checked first. Debian/Ubuntu (apt);
-# uses sudo when not run as root. Ends with a table and exits non-zero if anything is missing.
+# Safe to run again and again: each prerequisite is checked first, and what is about to change
+# on the machine is printed, with why, before it changes. Debian/Ubuntu (apt); uses sudo when
+# not run as root. Non-interactive. Ends with a table and exits non-zero if anything is missing.
+#
+# What it may change: Debian packages (apt-get install), a Python virtual environment of the
+# project's own (.venv/ in this checkout, for Celery), mdbook (cargo install, when none >= 0.4.52
+# is on PATH), and a RabbitMQ broker started on 127.0.0.1:5672 when nothing listens there.
 set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-MDBOOK_VERSION=0.4.52
+MDBOOK_MIN_VERSION=0.4.52
+MDBOOK_VERSION=0.4.52 # installed when no mdbook >= MDBOOK_MIN_VERSION is found
 CELERY_VERSION=5.7.0
+VENV=${COOKBOOK_VENV:-$ROOT/.venv}
 BROKER_HOST=127.0.0.1
 BROKER_PORT=5672
 
@@ -14,6 +22,9 @@ if [ "$(id -u)" -ne 0 ]; then SUDO=(sudo); fi
 export DEBIAN_FRONTEND=noninteractive
 
 note() { printf 'setup: %s\n' "$*"; }
+# Says what is about to change on the machine, and why, before it changes.
+plan() { printf 'setup: about to %s\n' "$*"; }
+started_broker=no
 
 apt_updated=no
 apt_install() {
@@ -26,7 +37,6 @@ apt_install() {
     "${SUDO[@]}" apt-get update -qq
     apt_updated=yes
   fi
-  note "installing $*"
   "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
@@ -40,19 +50,25 @@ missing_packages() {
   printf '%s\n' "${missing[@]}"
 }
 
+# ensure_packages "why" package...: installs the absent ones, saying which and why first.
 ensure_packages() {
-  local missing
+  local why=$1 missing
+  shift
   mapfile -t missing < <(missing_packages "$@" | sed '/^$/d')
-  if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}" || true; fi
+  if [ "${#missing[@]}" -gt 0 ]; then
+    plan "apt-get install ${missing[*]} ($why)"
+    apt_install "${missing[@]}" || true
+  fi
 }
 
 listening() { timeout 2 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
 
 ensure_broker() {
   if listening "$BROKER_HOST" "$BROKER_PORT"; then return 0; fi
-  ensure_packages rabbitmq-server
+  ensure_packages "the Celery recipes' broker" rabbitmq-server
   command -v rabbitmq-server >/dev/null 2>&1 || PATH="$PATH:/usr/sbin"
-  note "starting RabbitMQ"
+  plan "start RabbitMQ on $BROKER_HOST:$BROKER_PORT (the Celery recipes' broker; nothing listens there)"
+  started_broker=yes
   if command -v systemctl >/dev/null 2>&1 && systemctl is-system-running >/dev/null 2>&1; then
     "${SUDO[@]}" systemctl start rabbitmq-server || true
   else
@@ -66,32 +82,46 @@ ensure_broker() {
   return 1
 }
 
+# True when `mdbook --version` is at least MDBOOK_MIN_VERSION (0.4.52 and the 0.5 line both do).
+mdbook_recent() {
+  local version
+  version=$(mdbook --version 2>/dev/null | sed -n 's/^mdbook v\{0,1\}\([0-9][0-9.]*\).*/\1/p')
+  [ -n "$version" ] &&
+    [ "$(printf '%s\n%s\n' "$MDBOOK_MIN_VERSION" "$version" | sort -V | head -n 1)" = "$MDBOOK_MIN_VERSION" ]
+}
+
 ensure_mdbook() {
-  if mdbook --version 2>/dev/null | grep -q "v$MDBOOK_VERSION"; then return 0; fi
-  note "installing mdbook $MDBOOK_VERSION (cargo install --locked)"
+  if mdbook_recent; then return 0; fi
+  plan "cargo install --locked mdbook $MDBOOK_VERSION (builds the docs; none >= $MDBOOK_MIN_VERSION on PATH)"
   cargo install --locked --quiet mdbook --version "$MDBOOK_VERSION"
 }
 
+# Celery for the interoperability tests, in a virtual environment the project owns, so the
+# system's Python is left as it is. Tests and scripts look for $VENV/bin/python3 first.
 ensure_celery() {
-  if python3 -c 'import celery' 2>/dev/null; then return 0; fi
-  python3 -m pip --version >/dev/null 2>&1 || ensure_packages python3-pip
-  note "installing celery $CELERY_VERSION with pip"
-  # Debian's own python3 refuses pip installs outside a venv (PEP 668) unless told otherwise.
-  python3 -m pip install --quiet "celery==$CELERY_VERSION" 2>/dev/null ||
-    python3 -m pip install --quiet --break-system-packages "celery==$CELERY_VERSION"
+  if "$VENV/bin/python3" -c 'import celery' 2>/dev/null; then return 0; fi
+  if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    ensure_packages "Python virtual environments" python3-venv
+  fi
+  plan "create $VENV and pip install celery==$CELERY_VERSION into it (the Celery interoperability tests)"
+  [ -x "$VENV/bin/python3" ] || python3 -m venv "$VENV"
+  "$VENV/bin/python3" -m pip install --quiet --disable-pip-version-check "celery==$CELERY_VERSION"
 }
 
 command -v cargo >/dev/null 2>&1 || { note "cargo not found: install Rust (rustup) first"; exit 1; }
 case ":$PATH:" in *":$HOME/.cargo/bin:"*) ;; *) PATH="$HOME/.cargo/bin:$PATH" ;; esac
 
-ensure_packages build-essential pkg-config \
-  mpich libmpich-dev libclang-dev \
-  pocl-opencl-icd ocl-icd-opencl-dev clinfo \
-  gdb gdbserver python3
+ensure_packages "C toolchain for crates that build C" build-essential pkg-config
+ensure_packages "MPI recipes: MPICH, and libclang for the mpi crate's bindings" \
+  mpich libmpich-dev libclang-dev
+ensure_packages "GPU recipes: OpenCL on the CPU through PoCL" pocl-opencl-icd ocl-icd-opencl-dev clinfo
+ensure_packages "debugging recipes" gdb gdbserver
+command -v python3 >/dev/null 2>&1 || ensure_packages "Celery interoperability, compare tool" python3
 command -v python3 >/dev/null 2>&1 && { ensure_celery || true; }
 ensure_broker || true
 ensure_mdbook || true
 if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+  plan "rustup component add rustfmt clippy (the test command's format and lint checks)"
   rustup component add rustfmt clippy || true
 fi
 
@@ -110,8 +140,11 @@ check "libclang" bash -c 'ls /usr/lib/llvm-*/lib/libclang*.so* /usr/lib/*/libcla
 check "OpenCL platform" bash -c 'clinfo -l | grep -q Platform'
 check "gdb, gdbserver" bash -c 'command -v gdb && command -v gdbserver'
 check "RabbitMQ $BROKER_HOST:$BROKER_PORT" listening "$BROKER_HOST" "$BROKER_PORT"
-check "python3 + celery" python3 -c 'import celery'
-check "mdbook $MDBOOK_VERSION" bash -c "mdbook --version | grep -q v$MDBOOK_VERSION"
+check "celery (.venv)" "$VENV/bin/python3" -c 'import celery'
+check "mdbook >= $MDBOOK_MIN_VERSION" mdbook_recent
+if [ "$started_broker" = yes ]; then
+  note "RabbitMQ was started here and keeps running; stop it with: rabbitmqctl stop"
+fi
 if [ "$status" -ne 0 ]; then
   note "something is missing (see above); the recipes that need it will fail with a message"
 fi
