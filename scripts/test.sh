@@ -15,6 +15,23 @@ cargo fmt --all --check
 step "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "cargo build (the whole workspace, every target)"
+cargo build --workspace --all-targets --locked
+
+step "one build serves every command"
+# workspace-hack (kept by `cargo hakari generate`) gives shared dependencies one feature set,
+# so a command that selects fewer packages reuses the workspace build. A dependency compiled
+# again here means a new dependency or feature is missing from workspace-hack.
+for command in "build" "build -p thread-queue" "test -p thread-queue --no-run"; do
+  rebuilt=$(cargo $command --locked -v 2>&1 | grep -E '^ *Compiling ' | grep -vF "($PWD/" || true)
+  if [ -n "$rebuilt" ]; then
+    printf 'cargo %s compiled dependencies again:\n%s\n' "$command" "$rebuilt"
+    echo "run: cargo install cargo-hakari --locked && cargo hakari generate && cargo hakari manage-deps"
+    exit 1
+  fi
+  echo "cargo $command: no dependency compiled again"
+done
+
 step "cargo test"
 # Each test bounds its own runs; this outer limit only guards against a stuck build.
 timeout --signal=KILL 40m cargo test --workspace --locked
