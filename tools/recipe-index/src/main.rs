@@ -40,7 +40,8 @@ struct Args {
     /// Fail if README.md or docs/src/SUMMARY.md is not what the metadata generates.
     #[arg(long)]
     check: bool,
-    /// Print one line per recipe, `<crate> <needs,...>` ("-" for none), and change nothing.
+    /// Print one line per recipe, `<crate> <chapter> <needs,...>` ("-" for none), and change
+    /// nothing.
     #[arg(long, conflicts_with = "check")]
     list: bool,
     /// The workspace root.
@@ -58,8 +59,9 @@ fn run(args: Args) -> anyhow::Result<()> {
         for entry in &entries {
             let needs = entry.recipe.needs.join(",");
             println!(
-                "{} {}",
+                "{} {} {}",
                 entry.name,
+                entry.chapter,
                 if needs.is_empty() { "-" } else { &needs }
             );
         }
