@@ -39,8 +39,14 @@ pub struct Settings {
 pub enum Status {
     Match,
     Differs(usize),
-    /// The port failed: exited non-zero, or did not finish in time.
+    /// The port failed: exited non-zero, or could not start.
     PortFailed(String),
+    /// A side did not finish within the time limit and was stopped: the port (always a
+    /// failure), or an original that no `compare-timeout` declares never-ending.
+    Hung {
+        side: Side,
+        seconds: u64,
+    },
     /// The metadata names no 2nd-edition original (1st edition only, or not in the book).
     NoOriginal,
     NoBook,
@@ -56,9 +62,17 @@ pub enum Status {
     Skipped(String),
 }
 
+/// The two sides of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Original,
+    Port,
+}
+
 impl Status {
-    pub fn is_port_failure(&self) -> bool {
-        matches!(self, Status::PortFailed(_))
+    /// What makes `scripts/compare.sh` exit 1: the port failed, or either side hung.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Status::PortFailed(_) | Status::Hung { .. })
     }
 
     /// Both sides ran and were compared.
@@ -76,7 +90,14 @@ impl Status {
             Status::OriginalBroken(_) | Status::NoModule(_) | Status::WrongPython(_) => 3,
             Status::NoPython(_) | Status::OriginalMissing(_) | Status::NoBook => 4,
             Status::NoOriginal | Status::Skipped(_) => 5,
-            Status::PortFailed(_) => 6,
+            Status::Hung {
+                side: Side::Original,
+                ..
+            } => 6,
+            Status::PortFailed(_)
+            | Status::Hung {
+                side: Side::Port, ..
+            } => 7,
         }
     }
 
@@ -96,6 +117,19 @@ impl fmt::Display for Status {
             Status::Differs(1) => write!(f, "differs (1 line)"),
             Status::Differs(n) => write!(f, "differs ({n} lines)"),
             Status::PortFailed(why) => write!(f, "PORT FAILED: {why}"),
+            Status::Hung {
+                side: Side::Port,
+                seconds,
+            } => {
+                write!(f, "HUNG: the port did not finish within {seconds} s")
+            }
+            Status::Hung {
+                side: Side::Original,
+                seconds,
+            } => write!(
+                f,
+                "HUNG: the original did not finish within {seconds} s (no compare-timeout says it never ends)"
+            ),
             Status::NoOriginal => write!(f, "no 2nd-edition original to run"),
             Status::NoBook => write!(f, "not run: no --book folder given"),
             Status::OriginalMissing(path) => write!(f, "original not found: {path}"),
@@ -372,7 +406,13 @@ fn compare_run(
         command: rust_cmd,
         timeout,
     })?;
-    if !measured.succeeded() {
+    if measured.timed_out {
+        let seconds = timeout.as_secs();
+        result.status = Status::Hung {
+            side: Side::Port,
+            seconds,
+        };
+    } else if !measured.succeeded() {
         let why = match &measured.spawn_error {
             Some(error) => error.clone(),
             None => format!(
@@ -383,15 +423,19 @@ fn compare_run(
         };
         result.status = Status::PortFailed(why);
     }
-    if result.status == Status::Match
+    // An original that failed for a reason its metadata documents still printed what it
+    // printed: compare that too, so its differences are shown, not hidden by the failure.
+    let comparable = matches!(result.status, Status::Match | Status::OriginalBroken(_));
+    if comparable
         && let Some(python) = &result.python
+        && !python.output.trim().is_empty()
     {
         let left = normaliser.lines(&python.output);
         let right = normaliser.lines(&measured.output);
         result.rows = diff::align(&left, &right, entry.recipe.compare_order);
         (result.only_python, result.only_rust) = diff::differences(&result.rows);
         let count = result.only_python.len() + result.only_rust.len();
-        if count > 0 {
+        if count > 0 && result.status == Status::Match {
             result.status = Status::Differs(count);
         }
     }
@@ -408,7 +452,22 @@ fn python_status(entry: &Entry, measured: &Measured, settings: &Settings) -> Sta
     if let Some(module) = python::missing_module(&measured.output) {
         return Status::NoModule(module);
     }
-    if measured.succeeded() || measured.timed_out {
+    if let Some(server) = measured.failed_servers.first() {
+        let role = server.split(':').next().unwrap_or_default();
+        let last = last_line_of_role(&measured.output, role);
+        return Status::OriginalFailed(format!("server {server}: {last}"));
+    }
+    if measured.timed_out {
+        return match entry.recipe.compare_timeout {
+            // Declared never-ending: stopped at the limit and compared on what it printed.
+            Some(_) => Status::Match,
+            None => Status::Hung {
+                side: Side::Original,
+                seconds: timeout_of(entry, settings).as_secs(),
+            },
+        };
+    }
+    if measured.succeeded() {
         return Status::Match;
     }
     let last = failure_line(&measured.output);
@@ -428,6 +487,17 @@ fn failure_line(text: &str) -> String {
         .map(str::trim)
         .find(|line| exception.is_match(line))
         .map_or_else(|| last_line(text), str::to_owned)
+}
+
+/// The last line a server printed (its lines carry a `[role] ` prefix).
+fn last_line_of_role(text: &str, role: &str) -> String {
+    let prefix = format!("[{role}] ");
+    let lines: String = text
+        .lines()
+        .filter_map(|line| line.strip_prefix(&prefix))
+        .collect::<Vec<_>>()
+        .join("\n");
+    last_line(&lines)
 }
 
 fn last_line(text: &str) -> String {
@@ -621,8 +691,15 @@ mod tests {
             Status::NoModule("numpy".into()).to_string(),
             "original cannot run here: no module numpy"
         );
-        assert!(Status::PortFailed("x".into()).is_port_failure());
-        assert!(!Status::NoModule("x".into()).is_port_failure());
+        assert!(Status::PortFailed("x".into()).is_failure());
+        assert!(!Status::NoModule("x".into()).is_failure());
+        let hung = Status::Hung {
+            side: Side::Original,
+            seconds: 3,
+        };
+        assert!(hung.is_failure());
+        assert!(hung.to_string().starts_with("HUNG: the original"), "{hung}");
+        assert_eq!(Status::Match.worse(hung.clone()), hung);
     }
 
     #[test]

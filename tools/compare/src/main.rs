@@ -21,7 +21,9 @@ use compare::report;
     about = "Run recipes next to the book's Python originals and compare their outputs",
     after_help = "Statuses: match; differs (N lines); original cannot run here (a missing module, \
                   a Python too new for it); no 2nd-edition original; skipped (a prerequisite of \
-                  the port is missing); PORT FAILED. Only a failed port makes the exit status 1."
+                  the port is missing); PORT FAILED; HUNG (a side stopped at the time limit, \
+                  unless compare-timeout says the original never ends). A failed port or a hang \
+                  makes the exit status 1."
 )]
 struct Args {
     /// Recipes to compare (crate names, e.g. thread-queue).
@@ -148,7 +150,7 @@ fn run(args: Args) -> anyhow::Result<bool> {
         );
         print!("{}", report::summary(&comparisons));
     }
-    Ok(comparisons.iter().any(|c| c.status.is_port_failure()))
+    Ok(comparisons.iter().any(|c| c.status.is_failure()))
 }
 
 /// Whether the recipe gets as far as running its port: it has an original and its needs are met.

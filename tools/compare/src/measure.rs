@@ -100,6 +100,10 @@ pub struct Measured {
     pub timed_out: bool,
     /// The command (or a server) could not be started at all.
     pub spawn_error: Option<String>,
+    /// Servers that ended on their own with a failure before they were stopped:
+    /// `"<role>: exit 1"`. Their failure is theirs, not the command's.
+    #[serde(default)]
+    pub failed_servers: Vec<String>,
 }
 
 impl Measured {
@@ -214,7 +218,7 @@ fn stop_groups_on_signal(groups: Groups) -> anyhow::Result<()> {
 fn run_job(job: &Job, groups: &Groups) -> anyhow::Result<Measured> {
     let (lines, collected) = mpsc::channel();
     let start = Instant::now();
-    let mut servers = Vec::new();
+    let mut servers: Vec<(String, Child)> = Vec::new();
     for server in &job.servers {
         let (ready_tx, ready_rx) = mpsc::channel();
         let prefix = format!("[{}] ", server.role);
@@ -225,7 +229,7 @@ fn run_job(job: &Job, groups: &Groups) -> anyhow::Result<Measured> {
         match spawn_reading(&server.cmd, &job.cwd, watch, lines.clone()) {
             Ok(child) => {
                 groups.add(child.id());
-                servers.push(child);
+                servers.push((server.role.clone(), child));
             }
             Err(error) => {
                 stop_all(servers);
@@ -255,6 +259,7 @@ fn run_job(job: &Job, groups: &Groups) -> anyhow::Result<Measured> {
     let (status, timed_out) = wait_or_stop(client, job.timeout)?;
     // Anything the command left behind in its process group goes too.
     let _ = killpg(pgid(client_pid), Signal::SIGKILL);
+    let failed_servers = failed_servers(&mut servers);
     stop_all(servers);
     let wall = start.elapsed();
     drop(lines);
@@ -268,7 +273,23 @@ fn run_job(job: &Job, groups: &Groups) -> anyhow::Result<Measured> {
         signal: status.signal(),
         timed_out,
         spawn_error: None,
+        failed_servers,
     })
+}
+
+/// The servers that already ended with a failure (a non-zero exit or a signal) while the
+/// command ran; one that ended with exit 0 had served and finished, as the book's do.
+fn failed_servers(servers: &mut [(String, Child)]) -> Vec<String> {
+    servers
+        .iter_mut()
+        .filter_map(|(role, child)| match child.try_wait() {
+            Ok(Some(status)) if !status.success() => Some(match status.code() {
+                Some(code) => format!("{role}: exit {code}"),
+                None => format!("{role}: signal {}", status.signal().unwrap_or(0)),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 fn failed_start(error: String, start: Instant) -> Measured {
@@ -381,8 +402,8 @@ fn wait_or_stop(child: Child, timeout: Duration) -> anyhow::Result<(ExitStatus, 
 }
 
 /// Stops servers: SIGTERM to each one's group, SIGKILL after a grace, reaped either way.
-fn stop_all(servers: Vec<Child>) {
-    for server in servers {
+fn stop_all(servers: Vec<(String, Child)>) {
+    for (_, server) in servers {
         // Already gone or not: either way the wait below reaps it.
         let _ = wait_or_stop(server, Duration::ZERO);
     }

@@ -14,6 +14,7 @@
 //! compare-ignore = ['^Started ']    # lines dropped on both sides
 //! compare-keep = ['Task add']        # only these lines are compared (a chatty server's)
 //! compare-stdin = "Alice\n"         # what the original reads from its standard input
+//! compare-arrays = "shape"          # the arrays' values are random: compare their shapes only
 //! compare-runs = [{ script = "Chapter01/serial_test.py", rust = ["serial"] }]
 //! compare-servers = [{ role = "server", python = "pyro_server.py", ready = "Ready" }]
 //! ```
@@ -86,6 +87,8 @@ pub struct Recipe {
     pub compare_keep: Vec<String>,
     pub compare_stdin: Option<String>,
     #[serde(default)]
+    pub compare_arrays: Arrays,
+    #[serde(default)]
     pub compare_runs: Vec<RunSpec>,
     #[serde(default)]
     pub compare_servers: Vec<ServerSpec>,
@@ -100,6 +103,17 @@ pub enum Order {
     Book,
     /// Threads, processes or ranks print in any order: lines are compared as multisets.
     Any,
+}
+
+/// How NumPy-style arrays are compared.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Arrays {
+    /// Value by value (floats to the tool's precision).
+    #[default]
+    Values,
+    /// Only the shape: the book fills them with unseeded random numbers.
+    Shape,
 }
 
 /// One comparison: a Python script of the book against one run of the port.
@@ -187,6 +201,7 @@ impl Entry {
             strip: self.recipe.compare_strip.clone(),
             ignore: self.recipe.compare_ignore.clone(),
             keep: self.recipe.compare_keep.clone(),
+            array_shapes_only: self.recipe.compare_arrays == Arrays::Shape,
         }
     }
 

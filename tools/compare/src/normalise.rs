@@ -62,6 +62,9 @@ pub struct Patterns {
     pub ignore: Vec<String>,
     /// When given, only lines (as printed) matching one of these are compared.
     pub keep: Vec<String>,
+    /// The arrays' values are random in the book (`compare-arrays = "shape"`): each number
+    /// inside an array becomes `*`, so only the arrays' shapes are compared.
+    pub array_shapes_only: bool,
 }
 
 fn compile(patterns: &[String], key: &str) -> anyhow::Result<Vec<Regex>> {
@@ -80,6 +83,7 @@ pub struct Normaliser {
     ignore: Vec<Regex>,
     keep: Vec<Regex>,
     float: Regex,
+    array_number: Option<Regex>,
     precision: usize,
 }
 
@@ -101,16 +105,24 @@ impl Normaliser {
             ignore: compile(&patterns.ignore, "compare-ignore")?,
             keep: compile(&patterns.keep, "compare-keep")?,
             float: Regex::new(r"-?\b\d+\.\d+\b")?,
+            array_number: patterns
+                .array_shapes_only
+                .then(|| Regex::new(r"-?\b\d+(?:\.\d*)?(?:e[+-]?\d+)?\b"))
+                .transpose()?,
             precision,
         })
     }
 
     /// The text's lines, normalised: noise masked, whitespace runs collapsed, trailing spaces
-    /// and blank lines (Python's `print("...\n")` adds them) dropped.
+    /// and blank lines (Python's `print("...\n")` adds them) dropped, and an array printed over
+    /// several lines joined into one, so arrays compare value by value whatever their wrapping.
     pub fn lines(&self, text: &str) -> Vec<String> {
-        text.lines()
+        let kept = text
+            .lines()
             .filter(|line| !self.ignore.iter().any(|regex| regex.is_match(line)))
-            .filter(|line| self.keep.is_empty() || self.keep.iter().any(|r| r.is_match(line)))
+            .filter(|line| self.keep.is_empty() || self.keep.iter().any(|r| r.is_match(line)));
+        join_arrays(kept)
+            .iter()
             .map(|line| self.line(line))
             .filter(|line| !line.is_empty())
             .collect()
@@ -119,6 +131,11 @@ impl Normaliser {
     /// One line, normalised.
     pub fn line(&self, line: &str) -> String {
         let mut text = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        if let Some(number) = &self.array_number
+            && text.starts_with('[')
+        {
+            text = number.replace_all(&text, "*").into_owned();
+        }
         for (regex, replacement) in &self.rules {
             text = regex.replace_all(&text, replacement.as_str()).into_owned();
         }
@@ -134,6 +151,30 @@ impl Normaliser {
         });
         text.trim().to_owned()
     }
+}
+
+/// Lines with each NumPy-style array that spans several lines (it opens with `[` and its
+/// brackets close on a later line) joined into one line.
+fn join_arrays<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut joined: Vec<String> = Vec::new();
+    let mut open = 0i64;
+    for line in lines {
+        let depth = line.matches('[').count() as i64 - line.matches(']').count() as i64;
+        if open > 0 {
+            let last = joined.last_mut().expect("an open array has a first line");
+            last.push(' ');
+            last.push_str(line.trim());
+            open += depth;
+        } else {
+            joined.push(line.to_owned());
+            open = if line.trim_start().starts_with('[') {
+                depth.max(0)
+            } else {
+                0
+            };
+        }
+    }
+    joined
 }
 
 #[cfg(test)]
@@ -209,7 +250,7 @@ mod tests {
             mask: vec![r"N°\d+".into()],
             strip: vec![r" on <ip>$".into()],
             ignore: vec!["^Started ".into()],
-            keep: Vec::new(),
+            ..Patterns::default()
         };
         let n = Normaliser::new(&patterns, 4).unwrap();
         let lines = n.lines("item N°23 appended\n\nStarted server\n  \nend on 10.0.0.1:80\n");
@@ -223,6 +264,32 @@ mod tests {
             n.lines("banner\n[w] Task add received\n"),
             ["[w] Task add received"]
         );
+    }
+
+    #[test]
+    fn arrays_over_several_lines_compare_as_one_whatever_the_wrapping() {
+        let n = plain();
+        let narrow = n.lines("A\n[[ 1  2]\n [ 3  4]]\nend\n");
+        let wide = n.lines("A\n[[1 2] [3 4]]\nend\n");
+        assert_eq!(narrow, ["A", "[[1 2] [3 4]]", "end"]);
+        assert_eq!(narrow, wide);
+        let changed = n.lines("A\n[[ 1  2]\n [ 3  5]]\nend\n");
+        assert_ne!(narrow, changed);
+        assert_eq!(n.lines("[0.1 0.2\n 0.30000001]"), ["[0.1 0.2 0.3000]"]);
+    }
+
+    #[test]
+    fn random_arrays_compare_by_shape() {
+        let shapes = Patterns {
+            array_shapes_only: true,
+            ..Patterns::default()
+        };
+        let n = Normaliser::new(&shapes, 4).unwrap();
+        assert_eq!(
+            n.lines("LENGTH = 3\n[12  7\n 99]"),
+            ["LENGTH = 3", "[* * *]"]
+        );
+        assert_ne!(n.lines("[1 2 3]"), n.lines("[1 2]"));
     }
 
     #[test]

@@ -356,3 +356,110 @@ fn an_interrupted_comparison_leaves_no_original_running() {
     common::testing::wait_bounded(&mut tool);
     common::testing::assert_gone(original);
 }
+
+/// Stand-in ports of the verdict fixtures (tests/fixtures/workspace-verdicts): each a shell
+/// body, for the mutations a comparison must catch.
+const VERDICT_PORTS: &[(&str, &str)] = &[
+    (
+        "demo-array-changed",
+        "printf 'MATRIX\\n[[0 1 2 3]\\n [4 5 9 7]]\\nVALUES\\n[0.5 0.25 0.125]\\nEnd\\n'",
+    ),
+    (
+        "demo-array-rewrapped",
+        "printf 'MATRIX\\n[[0 1 2 3] [4 5 6 7]]\\nVALUES\\n[0.5\\n 0.25 0.125]\\nEnd\\n'",
+    ),
+    ("demo-line-missing", "printf 'The sum is 45\\n'"),
+    ("demo-line-reordered", "printf 'End\\nThe sum is 45\\n'"),
+    (
+        "demo-port-hangs",
+        "printf 'The sum is 45\\n'; exec sleep 60",
+    ),
+    ("demo-original-hangs", "printf 'serving\\n'"),
+    (
+        "demo-server-fails",
+        "printf 'client: connection refused\\n'",
+    ),
+];
+
+/// Runs `compare <crate> --timeout 3` on the verdict fixtures.
+fn verdict(name: &str) -> Run {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for (port, body) in VERDICT_PORTS {
+        let path = dir.path().join(port);
+        fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("write a stand-in");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).expect("chmod a stand-in");
+    }
+    let root = fixtures().join("workspace-verdicts");
+    let book = fixtures().join("book");
+    let args = [
+        name,
+        "--root",
+        root.to_str().expect("a UTF-8 path"),
+        "--book",
+        book.to_str().expect("a UTF-8 path"),
+        "--bin-dir",
+        dir.path().to_str().expect("a UTF-8 path"),
+        "--timeout",
+        "3",
+        "--width",
+        "100",
+    ];
+    run(BIN, &args)
+}
+
+#[test]
+fn one_number_changed_in_an_array_differs() {
+    let run = verdict("demo-array-changed");
+    assert_eq!(status(&run), "differs (2 lines)", "{}", run.stdout);
+    assert!(
+        run.stdout.contains("[[0 1 2 3] [4 5 6 7]]"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("[[0 1 2 3] [4 5 9 7]]"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn arrays_wrapped_otherwise_still_match() {
+    let run = verdict("demo-array-rewrapped");
+    assert_eq!(status(&run), "match", "{}", run.stdout);
+    assert_eq!(run.code, Some(0));
+}
+
+#[test]
+fn a_missing_or_reordered_line_differs() {
+    assert_eq!(status(&verdict("demo-line-missing")), "differs (1 line)");
+    let reordered = verdict("demo-line-reordered");
+    assert!(
+        status(&reordered).starts_with("differs"),
+        "{}",
+        reordered.stdout
+    );
+}
+
+#[test]
+fn a_hang_is_reported_as_hung_and_fails_the_run() {
+    let port = verdict("demo-port-hangs");
+    assert_eq!(status(&port), "HUNG: the port did not finish within 3 s");
+    assert_eq!(port.code, Some(1), "{port:#?}");
+    let original = verdict("demo-original-hangs");
+    assert!(
+        status(&original).starts_with("HUNG: the original did not finish within 3 s"),
+        "{}",
+        original.stdout
+    );
+    assert_eq!(original.code, Some(1), "{original:#?}");
+}
+
+#[test]
+fn a_failing_server_is_named_not_its_client() {
+    let run = verdict("demo-server-fails");
+    assert_eq!(
+        status(&run),
+        "original failed: server server: exit 1: cannot bind the port"
+    );
+}
