@@ -70,6 +70,9 @@ impl Edition {
     }
 }
 
+/// The longest book second a run may ask for: ten real seconds, so no run sleeps for ever.
+pub const MAX_TICK_MS: u64 = 10_000;
+
 /// The book sleeps in whole seconds; the recipes sleep in ticks so a default run takes a
 /// moment. `--book` restores the book's pace (and, per recipe, its sizes).
 #[derive(Debug, Clone, Copy, Default, clap::Args)]
@@ -77,8 +80,9 @@ pub struct Pace {
     /// Use the book's parameters: one tick is a full second, and the book's sizes.
     #[arg(long)]
     pub book: bool,
-    /// Length of one book second in milliseconds [default: 50, or 1000 with --book].
-    #[arg(long = "tick-ms", value_name = "MS")]
+    /// Length of one book second in milliseconds, at most 10000 [default: 50, or 1000 with
+    /// --book].
+    #[arg(long = "tick-ms", value_name = "MS", value_parser = clap::value_parser!(u64).range(..=MAX_TICK_MS))]
     pub tick_ms: Option<u64>,
 }
 
