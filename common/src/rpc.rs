@@ -1,8 +1,8 @@
 //! The plumbing the tarpc recipes share (`pyro-hello`, `pyro-chain`, `pyro-shop`,
-//! `rpyc-classic`): a Pyro-style name service, a TCP listener that serves every connection and
-//! every request in its own task, a bounded connect, call deadlines, the stop signal of a
-//! server role and the runtime. The services themselves, the recipes' subject, stay in the
-//! recipes; their server processes are started with [`crate::child::Servers`].
+//! `rpyc-classic`): a Pyro-style name service, a bounded connect, call deadlines, the stop
+//! signal of a server role and the runtime. The services themselves and their server loops,
+//! the recipes' subject, stay in the recipes; their server processes are started with
+//! [`crate::child::Servers`].
 //!
 //! Every transport is TCP with JSON frames, so a server of one recipe can be reached by any
 //! tarpc client built against the same service trait.
@@ -13,13 +13,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow};
-use futures::{Stream, StreamExt, future};
+use futures::StreamExt;
 use tarpc::serde::{Serialize, de::DeserializeOwned};
 use tarpc::serde_transport::{Transport, tcp};
-use tarpc::server::{BaseChannel, Channel, incoming::spawn_incoming};
+use tarpc::server::{BaseChannel, Channel};
 use tarpc::tokio_serde::formats::Json;
-use tarpc::{ClientMessage, Response, client, context};
-use tokio::net::TcpStream;
+use tarpc::{client, context};
+use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use tokio::sync::Mutex;
 
 /// How long a client waits for a TCP connection, and for each call's answer.
@@ -28,45 +28,32 @@ pub const TIMEOUT: Duration = Duration::from_secs(5);
 /// A tarpc transport over TCP with JSON frames, receiving `Item`s and sending `SinkItem`s.
 pub type JsonTransport<Item, SinkItem> = Transport<TcpStream, Item, SinkItem, Json<Item, SinkItem>>;
 
-/// One connection a server accepted: requests of type `Req`, answers of type `Resp`.
-pub type Connection<Req, Resp> =
-    BaseChannel<Req, Resp, JsonTransport<ClientMessage<Req>, Response<Resp>>>;
-
-// ANCHOR: serve
-/// Listens on `bind` (port 0 picks a free port) and returns the address it bound. Each
-/// connection runs in its own tokio task, and each request in its own task too, so a server
-/// can be called again while one of its calls waits (the chain's ring needs that).
-///
-/// `execute` turns a connection into its stream of requests in execution, usually
-/// `move |connection| connection.execute(service.clone())`. A service whose state all clients
-/// share is made once, outside the closure, and cloned for each connection; one made inside
-/// gives each connection its own (a session).
-pub async fn serve<Req, Resp, Requests>(
-    bind: SocketAddr,
-    mut execute: impl FnMut(Connection<Req, Resp>) -> Requests + Send + 'static,
-) -> anyhow::Result<SocketAddr>
-where
-    Req: DeserializeOwned + Send + 'static,
-    Resp: Serialize + Send + 'static,
-    Requests: Stream<Item: Future<Output = ()> + Send + 'static> + Send + 'static,
-{
-    let listener = tcp::listen(bind, Json::default)
+/// Listens on `bind` (port 0 picks a free port); returns the listener and the address it
+/// bound, which a server prints and registers.
+pub async fn listen(
+    bind: impl ToSocketAddrs + std::fmt::Display,
+) -> anyhow::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(&bind)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
-    let address = listener.local_addr();
-    let incoming = listener
-        // A connection that fails during its handshake concerns that client alone.
-        .filter_map(|connection| future::ready(connection.ok()))
-        .map(move |transport| execute(BaseChannel::with_defaults(transport)));
-    tokio::spawn(spawn_incoming(incoming));
-    Ok(address)
+    let address = listener.local_addr().context("no local address")?;
+    Ok((listener, address))
 }
-// ANCHOR_END: serve
+
+/// The JSON-framed tarpc transport over a socket a server accepted (the frames
+/// [`connect`] speaks).
+pub fn transport<Item, SinkItem>(socket: TcpStream) -> JsonTransport<Item, SinkItem>
+where
+    Item: DeserializeOwned,
+    SinkItem: Serialize,
+{
+    Transport::from((socket, Json::default()))
+}
 
 /// Connects to a tarpc server within [`TIMEOUT`], so a missing server is an error, not a hang.
 /// `what` names the server in the error: `cannot reach the shop at 127.0.0.1:40123: ...`.
 pub async fn connect<Item, SinkItem>(
-    address: impl tokio::net::ToSocketAddrs + std::fmt::Display,
+    address: impl ToSocketAddrs + std::fmt::Display,
     what: &str,
 ) -> anyhow::Result<JsonTransport<Item, SinkItem>>
 where
@@ -148,20 +135,33 @@ impl NameService for Names {
     }
 }
 
-/// The `name-server` role (the book's `python -m Pyro4.naming`): serves one registry on `bind`,
+/// The `name-server` role (the book's `python -m Pyro4.naming`): serves one registry at `ns`,
 /// prints `NS running on <address>` and runs until SIGTERM or Ctrl-C.
-pub async fn name_server(bind: SocketAddr) -> anyhow::Result<()> {
+pub async fn name_server(ns: &str) -> anyhow::Result<()> {
     let stopped = stop_signal()?;
-    let address = serve_names(bind).await?;
+    let address = serve_names(ns).await?;
     println!("NS running on {address}");
     stopped.await;
     Ok(())
 }
 
 /// Serves one registry, shared by every connection, on `bind`; returns the bound address.
-pub async fn serve_names(bind: SocketAddr) -> anyhow::Result<SocketAddr> {
+/// Every connection and every request runs in its own task, as in the recipes' servers.
+pub async fn serve_names(bind: &str) -> anyhow::Result<SocketAddr> {
+    let (listener, address) = listen(bind).await?;
     let names = Names::default().serve();
-    serve(bind, move |connection| connection.execute(names.clone())).await
+    tokio::spawn(async move {
+        loop {
+            // A failed accept concerns that one client; the next one may succeed.
+            if let Ok((socket, _)) = listener.accept().await {
+                let requests = BaseChannel::with_defaults(transport(socket)).execute(names.clone());
+                tokio::spawn(requests.for_each(|request| async {
+                    tokio::spawn(request);
+                }));
+            }
+        }
+    });
+    Ok(address)
 }
 // ANCHOR_END: name_service
 
@@ -213,7 +213,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_name_server_registers_looks_up_and_lists_over_tcp() {
-        let ns = serve_names(address(ANY_PORT)).await.unwrap();
+        let ns = serve_names(ANY_PORT).await.unwrap();
         assert!(ns.ip().is_loopback() && ns.port() != 0, "{ns}");
         let ns = ns.to_string();
         let shop = address("127.0.0.1:4242");
@@ -234,7 +234,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_later_registration_replaces_the_address() {
-        let ns = serve_names(address(ANY_PORT)).await.unwrap().to_string();
+        let ns = serve_names(ANY_PORT).await.unwrap().to_string();
         register(&ns, "server", address("127.0.0.1:1"))
             .await
             .unwrap();
@@ -271,6 +271,15 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn a_bad_listen_address_is_a_clear_error() {
+        let error = serve_names("nowhere").await.unwrap_err();
+        assert!(
+            error.to_string().starts_with("cannot listen on nowhere"),
+            "{error}"
+        );
+    }
+
     #[test]
     fn the_deadline_is_near() {
         let before = Instant::now();
@@ -281,7 +290,7 @@ mod tests {
     #[test]
     fn a_runtime_runs_a_server_and_its_client() {
         let found = runtime().unwrap().block_on(async {
-            let ns = serve_names(address(ANY_PORT)).await?.to_string();
+            let ns = serve_names(ANY_PORT).await?.to_string();
             register(&ns, "x", address("127.0.0.1:7")).await?;
             resolve(&ns, "x").await
         });

@@ -1,6 +1,6 @@
 //! Runs the real `csp-channel` binary and checks what the printer printed.
 
-use common::testing::{run_fails, run_ok};
+use common::testing::{example, run_fails, run_ok};
 
 const BIN: &str = env!("CARGO_BIN_EXE_csp-channel");
 
@@ -32,9 +32,9 @@ fn other_limits_print_every_value_in_order() {
 }
 
 #[test]
-fn two_writers_interleave_but_each_keeps_its_order() {
+fn the_alternation_example_interleaves_two_writers_each_in_order() {
     for _ in 0..5 {
-        let run = run_ok(BIN, &["--writers", "2", "--limit", "20"]);
+        let run = run_ok(&example("alternation"), &["--limit", "20"]);
         let lines: Vec<&str> = run.stdout.lines().collect();
         assert_eq!(lines.len(), 2, "{lines:?}");
         let printed = values(lines[0]);
@@ -44,13 +44,16 @@ fn two_writers_interleave_but_each_keeps_its_order() {
         assert_eq!(b, (20..40).collect::<Vec<_>>());
         assert!(lines[1].contains("2 channel(s) poisoned"), "{lines:?}");
     }
+    let run = run_ok(&example("alternation"), &[]);
+    let printed = values(run.stdout.lines().next().expect("a line"));
+    assert_eq!(printed.len(), 10, "{printed:?}");
+    run_fails(&example("alternation"), &["--limit=-1"], 2, "--limit");
 }
 
 #[test]
 fn bad_arguments_fail_clearly() {
     run_fails(BIN, &["--bogus"], 2, "--bogus");
-    run_fails(BIN, &["--writers", "0"], 2, "--writers");
-    run_fails(BIN, &["--writers", "3"], 2, "--writers");
+    run_fails(BIN, &["--writers", "2"], 2, "--writers");
     run_fails(BIN, &["--limit=-1"], 2, "--limit");
     run_fails(BIN, &["--limit", "1000001"], 2, "--limit");
 }

@@ -34,21 +34,22 @@
 //! - There is no cluster (Disco needs Erlang and Python 2): the splits are files on this host
 //!   and the tasks are threads. The phases are the same, so the code maps one-to-one onto a
 //!   cluster job; the chapter page says how it spreads over hosts.
-//! - The input is a corpus generated from a small word list of the recipe's own, with a fixed
-//!   `--seed` for repeatable counts, in a temporary directory removed at the end (`--corpus-dir`
-//!   keeps it); `--input` counts your files instead. Words are split on whitespace, stripped of
-//!   surrounding punctuation and lowercased, so `The` and `the.` count as `the`.
+//! - The input is a corpus generated from a small word list of the recipe's own
+//!   (`src/corpus.rs`), with a fixed `--seed` for repeatable counts, in a temporary directory
+//!   removed at the end (`--corpus-dir` keeps it); `--input` counts your files instead. Words
+//!   are split on whitespace, stripped of surrounding punctuation and lowercased, so `The` and
+//!   `the.` count as `the`.
 //! - The run prints each phase's size, the top words and the totals, and checks every count
 //!   against a plain sequential count (a `HashMap` over all the text), exiting 1 on a mismatch.
 
+mod corpus;
+
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, ensure};
 use clap::Parser;
-use rand::rngs::SmallRng;
-use rand::{RngExt, SeedableRng};
 use rayon::prelude::*;
 
 #[derive(Parser)]
@@ -57,21 +58,11 @@ struct Args {
     /// A text file to count (repeat for more); without one, a corpus is generated.
     #[arg(long, value_name = "FILE")]
     input: Vec<PathBuf>,
-    /// Files in the generated corpus, one map task each.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1000))]
-    files: u32,
-    /// Words per generated file.
-    #[arg(long, default_value_t = 50_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
-    words: u32,
-    /// Write the generated corpus here and keep it [default: a temporary directory].
-    #[arg(long, value_name = "DIR")]
-    corpus_dir: Option<PathBuf>,
-    /// Seed of the generated corpus; random when absent (and printed).
-    #[arg(long)]
-    seed: Option<u64>,
+    #[command(flatten)]
+    corpus: corpus::CorpusArgs,
     /// Partitions between map and reduce: Disco's `partitions`, one reduce task each.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1024))]
-    partitions: u32,
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    partitions: u16,
     /// Most frequent words to print.
     #[arg(long, default_value_t = 10)]
     top: usize,
@@ -89,22 +80,20 @@ fn run(args: Args) -> anyhow::Result<()> {
         .num_threads(args.threads.map_or(0, usize::from))
         .build()
         .context("cannot start the thread pool")?;
-    // `_corpus` is held until the end: dropping it removes a temporary corpus.
-    let (_corpus, inputs) = if args.input.is_empty() {
-        generate_corpus(&args)?
-    } else {
-        (None, args.input.clone())
-    };
-    let counts = pool.install(|| word_count(&inputs, args.partitions))?;
+    // A generated corpus is removed when `inputs` is dropped, at the end.
+    let inputs = corpus::inputs(&args.input, &args.corpus)?;
+    let counts = pool.install(|| word_count(&inputs.files, args.partitions.into()))?;
     print_top(&counts, args.top);
-    check(&counts, &inputs)
+    check(&counts, &inputs.files)
 }
 
+type Pair = (String, u64);
+
 // ANCHOR: word_count
-/// The job: map every split, partition its pairs, shuffle the buckets to their reduce task,
-/// group and reduce each partition. Returns every word's count.
-fn word_count(inputs: &[PathBuf], partitions: u32) -> anyhow::Result<Vec<(String, u64)>> {
-    let r = usize::try_from(partitions).context("too many partitions")?;
+/// The job, Disco's `Job().run(input, map, reduce)`: map every split and partition its pairs,
+/// shuffle the buckets to their reduce task, group and reduce each partition. Returns every
+/// word's count.
+fn word_count(inputs: &[PathBuf], r: usize) -> anyhow::Result<Vec<Pair>> {
     let mapped: Vec<Vec<Vec<Pair>>> = inputs
         .par_iter()
         .map(|input| Ok(partition(map_split(input)?, r)))
@@ -126,13 +115,11 @@ fn word_count(inputs: &[PathBuf], partitions: u32) -> anyhow::Result<Vec<(String
     let words: usize = grouped.iter().map(Vec::len).sum();
     println!("group: {words} distinct words");
 
-    let counts: Vec<(String, u64)> = grouped.into_par_iter().flat_map_iter(reduce).collect();
+    let counts: Vec<Pair> = grouped.into_par_iter().flat_map_iter(reduce).collect();
     let total: u64 = counts.iter().map(|(_, count)| count).sum();
     println!("reduce: {} counts adding up to {total}", counts.len());
     Ok(counts)
 }
-
-type Pair = (String, u64);
 
 /// Map: one split (a file) to a `(word, 1)` pair per word, as Disco's `map(line, params)`.
 fn map_split(input: &Path) -> anyhow::Result<Vec<Pair>> {
@@ -146,10 +133,8 @@ fn map_split(input: &Path) -> anyhow::Result<Vec<Pair>> {
 fn partition(pairs: Vec<Pair>, r: usize) -> Vec<Vec<Pair>> {
     let mut buckets = vec![Vec::new(); r];
     for pair in pairs {
-        let mut hasher = DefaultHasher::new();
-        pair.0.hash(&mut hasher);
-        let bucket = usize::try_from(hasher.finish() % r as u64).expect("below r");
-        buckets[bucket].push(pair);
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(&pair.0);
+        buckets[(hash % r as u64) as usize].push(pair);
     }
     buckets
 }
@@ -167,11 +152,10 @@ fn group(mut pairs: Vec<Pair>) -> Vec<(String, Vec<u64>)> {
     groups
 }
 
-/// Reduce: each word's counts added up.
+/// Reduce: each word's counts added up, Disco's `yield word, sum(counts)`.
 fn reduce(groups: Vec<(String, Vec<u64>)>) -> impl Iterator<Item = Pair> {
-    groups
-        .into_iter()
-        .map(|(word, counts)| (word, counts.iter().sum()))
+    let sums = groups.into_iter();
+    sums.map(|(word, counts)| (word, counts.iter().sum()))
 }
 // ANCHOR_END: word_count
 
@@ -185,7 +169,8 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .filter(|word| !word.is_empty())
 }
 
-/// Prints the `top` most frequent words (ties in word order), then the totals.
+/// Prints the `top` most frequent words (ties in word order), then the totals: the book's
+/// `for word, count in result_iterator(...): print(word, count)`, sorted.
 fn print_top(counts: &[Pair], top: usize) {
     let mut ranked: Vec<&Pair> = counts.iter().collect();
     ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -201,144 +186,20 @@ fn print_top(counts: &[Pair], top: usize) {
 fn check(counts: &[Pair], inputs: &[PathBuf]) -> anyhow::Result<()> {
     let mut expected: HashMap<String, u64> = HashMap::new();
     for input in inputs {
-        let text = std::fs::read_to_string(input)
-            .with_context(|| format!("cannot read {}", input.display()))?;
-        for word in words(&text) {
+        for (word, _) in map_split(input)? {
             *expected.entry(word).or_default() += 1;
         }
     }
     let found: HashMap<String, u64> = counts.iter().cloned().collect();
+    // Equal maps, and no word reduced in two partitions (it would be one key of `found`).
     ensure!(
-        found.len() == counts.len(),
-        "a word was reduced in two partitions"
-    );
-    ensure!(
-        found == expected,
+        found == expected && found.len() == counts.len(),
         "the MapReduce counts differ from the sequential count"
     );
-    println!(
-        "Sequential count agrees: {} distinct words, every count equal",
-        expected.len()
-    );
+    let distinct = expected.len();
+    println!("Sequential count agrees: {distinct} distinct words, every count equal");
     Ok(())
 }
-
-// ANCHOR: corpus
-/// The recipe's own vocabulary; the generator draws rank k with weight 1/k, as word frequencies
-/// in real text roughly fall off (Zipf's law).
-const VOCABULARY: [&str; 40] = [
-    "the",
-    "of",
-    "and",
-    "to",
-    "a",
-    "in",
-    "is",
-    "data",
-    "task",
-    "worker",
-    "map",
-    "reduce",
-    "node",
-    "message",
-    "queue",
-    "thread",
-    "process",
-    "result",
-    "key",
-    "value",
-    "split",
-    "file",
-    "job",
-    "cluster",
-    "input",
-    "output",
-    "count",
-    "word",
-    "server",
-    "client",
-    "channel",
-    "pool",
-    "lock",
-    "core",
-    "disk",
-    "merge",
-    "future",
-    "event",
-    "partition",
-    "shuffle",
-];
-
-/// Writes `--files` files of `--words` words each, in sentences of 5 to 14 words that start
-/// with a capital and end with a period, into `--corpus-dir` or a temporary directory.
-fn generate_corpus(args: &Args) -> anyhow::Result<(Option<tempfile::TempDir>, Vec<PathBuf>)> {
-    let seed = args.seed.unwrap_or_else(rand::random);
-    let (temporary, dir) = match &args.corpus_dir {
-        Some(dir) => {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-            (None, dir.clone())
-        }
-        None => {
-            let temporary = tempfile::tempdir().context("cannot create a temporary directory")?;
-            let dir = temporary.path().to_owned();
-            (Some(temporary), dir)
-        }
-    };
-    let mut rng = SmallRng::seed_from_u64(seed);
-    let files = (0..args.files)
-        .map(|index| {
-            let path = dir.join(format!("part-{index:03}.txt"));
-            let text = sentences(&mut rng, args.words);
-            std::fs::write(&path, text)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            Ok(path)
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    println!(
-        "corpus: {} files of {} words in {} (seed {seed})",
-        args.files,
-        args.words,
-        dir.display()
-    );
-    Ok((temporary, files))
-}
-
-fn sentences(rng: &mut SmallRng, words: u32) -> String {
-    let weights: Vec<f64> = (1..=VOCABULARY.len())
-        .map(|rank| 1.0 / rank as f64)
-        .collect();
-    let total: f64 = weights.iter().sum();
-    let mut text = String::new();
-    let mut left = words;
-    while left > 0 {
-        let length = rng.random_range(5..=14).min(left);
-        for position in 0..length {
-            let mut pick = rng.random::<f64>() * total;
-            let rank = weights
-                .iter()
-                .position(|weight| {
-                    pick -= weight;
-                    pick < 0.0
-                })
-                .unwrap_or(VOCABULARY.len() - 1);
-            let word = VOCABULARY[rank];
-            if position == 0 {
-                let mut letters = word.chars();
-                let first = letters.next().expect("no empty word");
-                text.extend(first.to_uppercase());
-                text.push_str(letters.as_str());
-            } else {
-                text.push(' ');
-                text.push_str(word);
-            }
-        }
-        text.push_str(".\n");
-        left -= length;
-    }
-    text
-}
-// ANCHOR_END: corpus
 
 #[cfg(test)]
 mod tests {
@@ -371,14 +232,5 @@ mod tests {
         assert_eq!(groups, [("a".into(), vec![1]), ("b".into(), vec![1, 1, 1])]);
         let counts: Vec<Pair> = reduce(groups).collect();
         assert_eq!(counts, [("a".into(), 1), ("b".into(), 3)]);
-    }
-
-    #[test]
-    fn sentences_have_the_asked_word_count_and_repeat_for_a_seed() {
-        let text = sentences(&mut SmallRng::seed_from_u64(3), 101);
-        assert_eq!(words(&text).count(), 101);
-        assert!(text.ends_with(".\n"));
-        assert_eq!(text, sentences(&mut SmallRng::seed_from_u64(3), 101));
-        assert!(words(&text).all(|word| VOCABULARY.contains(&word.as_str())));
     }
 }

@@ -29,13 +29,12 @@
 //! ## Python → Rust
 //!
 //! - The `Chain` class → a `#[tarpc::service]` trait with one method, `process`, and a `Link`
-//!   type implementing it. Its lazily made `Pyro4.Proxy` to the next object becomes a tarpc
-//!   client made on the first forward and kept for the next calls (dropped after a failed call,
-//!   so a restarted server is looked up again).
-//! - `daemon.requestLoop()` → a tarpc TCP listener that runs every connection and every request
-//!   in its own tokio task (`common::rpc::serve`). That matters here: server 1 is called again (by server 3) while its
-//!   first call is still waiting for the answer, so a server that handled one request at a time
-//!   would deadlock the ring.
+//!   type implementing it (its `name`, `next` and name server come from the command line). Its
+//!   `Pyro4.Proxy` to the next object becomes a tarpc client made when it forwards.
+//! - `daemon.requestLoop()` → the server's own accept loop on a tokio `TcpListener`: each
+//!   connection is a tarpc channel in a task of its own, and each request runs in its own task.
+//!   That matters here: server 1 is called again (by server 3) while its first call is still
+//!   waiting for the answer, so a server that handled one request at a time would deadlock.
 //! - `python -m Pyro4.naming` and `PYRONAME:example.chainTopology.N` → a tiny name service,
 //!   itself a tarpc service shared by the Pyro recipes (`common::rpc::NameService`), with
 //!   `register(ns, name, address)` and `resolve(ns, name)` for the two sides.
@@ -47,75 +46,56 @@
 //!
 //! - The plain run starts the name server and the servers as child processes of this binary
 //!   (`common::child::Servers`; their lines are shown with a `[role]` prefix), plays the client
-//!   itself, then stops them all with SIGTERM and checks they exited cleanly. The book starts each in its own terminal.
+//!   itself, then stops them all with SIGTERM and checks they exited cleanly. The book starts
+//!   each in its own terminal.
 //! - The ring follows the 2nd edition: the 1st edition's listings mix names
 //!   (`example.chain.A`, `chain.chainTopology(...)`) and cannot run as printed.
 //! - The servers print their bound address with the book's start line: `server_1 started on
 //!   127.0.0.1:40123`. `--servers N` builds a ring of any length.
-//! - The server makes its proxy to the next object when it first forwards, not at the top of
-//!   every call; the book's proxy connects lazily anyway.
+//! - The book's object makes its proxy to the next one on the first call and keeps it; here a
+//!   server looks the next object up and connects each time it forwards, so a restarted server
+//!   is found at its new address.
 //! - A server that cannot reach the next one answers with an error naming it, and the client
 //!   exits 1 with that message; the run also checks the result against the expected list.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use anyhow::{Context, anyhow, ensure};
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use common::child::{Servers, die_with_parent_if_spawned};
-use common::rpc::{connect, deadline, name_server, register, resolve, runtime, serve, stop_signal};
-use tarpc::server::Channel;
+use common::output::{py_list, py_str};
+use common::rpc::{connect, deadline, listen, name_server, register, resolve, runtime};
+use common::rpc::{stop_signal, transport};
+use futures::StreamExt;
+use tarpc::server::{BaseChannel, Channel};
 use tarpc::{client, context};
-use tokio::sync::Mutex;
-
-/// Pyro's name server listens on port 9090 unless told otherwise.
-const NAME_SERVER: &str = "127.0.0.1:9090";
 
 #[derive(Parser)]
-#[command(
-    about = "Servers pass a message round a ring (Pyro4 → tarpc)",
-    after_help = "Without a subcommand: starts a name server and the ring's servers as child \
-                  processes, runs the client, and stops them."
-)]
+#[command(about = "Servers pass a message round a ring (Pyro4 → tarpc)")]
 struct Args {
-    #[command(subcommand)]
+    /// The role to play; without one, the name server and the ring's servers start as child
+    /// processes and this process runs the client, then stops them.
+    #[arg(value_enum)]
     role: Option<Role>,
+    #[command(flatten)]
+    link: Link,
+    /// Address a server listens on and registers (use one other hosts can reach); port 0 picks
+    /// a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    bind: SocketAddr,
     /// Servers in the ring of a plain run (the book has 3), each a process.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=50))]
     servers: u32,
 }
 
-#[derive(Subcommand)]
+#[derive(Clone, Copy, clap::ValueEnum)]
 enum Role {
-    /// Run the name server (the book's `python -m Pyro4.naming`) until SIGTERM or Ctrl-C.
-    NameServer {
-        /// Address to listen on; port 0 picks a free port.
-        #[arg(long, default_value = NAME_SERVER)]
-        bind: SocketAddr,
-    },
-    /// Run one object of the ring, registered as example.chainTopology.<THIS>, until SIGTERM
-    /// or Ctrl-C.
-    Server {
-        /// This object's name.
-        #[arg(long, default_value = "1")]
-        this: String,
-        /// The name of the object to pass messages to.
-        #[arg(long, default_value = "2")]
-        next: String,
-        /// Address to listen on (and to register: use one other hosts can reach); port 0 picks
-        /// a free port.
-        #[arg(long, default_value = "127.0.0.1:0")]
-        bind: SocketAddr,
-        /// The name server's address (host:port).
-        #[arg(long, default_value = NAME_SERVER)]
-        ns: String,
-    },
+    /// The book's `python -m Pyro4.naming`, until SIGTERM or Ctrl-C.
+    NameServer,
+    /// One object of the ring, registered as example.chainTopology.<THIS>, until SIGTERM.
+    Server,
     /// Send ["hello"] to example.chainTopology.1 and print the result.
-    Client {
-        /// The name server's address (host:port).
-        #[arg(long, default_value = NAME_SERVER)]
-        ns: String,
-    },
+    Client,
 }
 
 fn main() -> std::process::ExitCode {
@@ -123,26 +103,12 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
+    die_with_parent_if_spawned()?;
     match args.role {
         None => run_all(args.servers),
-        Some(Role::NameServer { bind }) => {
-            die_with_parent_if_spawned()?;
-            runtime()?.block_on(name_server(bind))
-        }
-        Some(Role::Server {
-            this,
-            next,
-            bind,
-            ns,
-        }) => {
-            die_with_parent_if_spawned()?;
-            runtime()?.block_on(server(this, next, bind, ns))
-        }
-        Some(Role::Client { ns }) => {
-            let result = runtime()?.block_on(client_call(&ns))?;
-            println!("Result={}", python_list(&result));
-            Ok(())
-        }
+        Some(Role::NameServer) => runtime()?.block_on(name_server(&args.link.ns)),
+        Some(Role::Server) => runtime()?.block_on(server(args.link, args.bind)),
+        Some(Role::Client) => runtime()?.block_on(client_call(&args.link.ns)).map(drop),
     }
 }
 
@@ -151,15 +117,14 @@ fn run(args: Args) -> anyhow::Result<()> {
 /// client here.
 fn run_all(count: u32) -> anyhow::Result<()> {
     let mut servers = Servers::default();
-    let ns = servers.start("name-server", &["name-server", "--bind", "127.0.0.1:0"])?;
-    let ns = ns.to_string();
+    let ns = servers.start("name-server", &["name-server", "--ns", "127.0.0.1:0"]);
+    let ns = ns?.to_string();
     for this in 1..=count {
         let (this, next) = (this.to_string(), (this % count + 1).to_string());
         let args = ["server", "--this", &this, "--next", &next, "--ns", &ns];
         servers.start(&format!("server_{this}"), &args)?;
     }
     let result = runtime()?.block_on(client_call(&ns))?;
-    println!("Result={}", python_list(&result));
     let expected = expected_result(count);
     ensure!(result == expected, "expected {expected:?}, got {result:?}");
     servers.stop()?;
@@ -176,60 +141,48 @@ trait Chain {
     async fn process(message: Vec<String>) -> Result<Vec<String>, String>;
 }
 
-#[derive(Clone)]
+/// The book's `Chain(name, next)`, set from the command line.
+#[derive(clap::Args, Clone)]
 struct Link {
+    /// A server's object name: it registers as example.chainTopology.<THIS>.
+    #[arg(long, default_value = "1")]
     this: String,
+    /// The name of the object a server passes messages to.
+    #[arg(long, default_value = "2")]
     next: String,
+    /// The name server's address (host:port), where the name-server role listens.
+    #[arg(long, default_value = "127.0.0.1:9090")]
     ns: String,
-    /// The proxy to the next object, made on the first forward (Pyro's lazy proxy).
-    proxy: Arc<Mutex<Option<ChainClient>>>,
 }
 
 impl Chain for Link {
     async fn process(
         self,
-        context: context::Context,
+        ctx: context::Context,
         mut message: Vec<String>,
     ) -> Result<Vec<String>, String> {
-        if message.contains(&self.this) {
-            println!("Back at {}; the chain is closed!", self.this);
-            return Ok(vec![format!("complete at {}", self.this)]);
+        let Link { this, next, .. } = &self;
+        if message.contains(this) {
+            println!("Back at {this}; the chain is closed!");
+            return Ok(vec![format!("complete at {this}")]);
         }
-        println!(
-            "{} forwarding the message to the object {}",
-            self.this, self.next
-        );
-        message.push(self.this.clone());
-        let name = object_name(&self.next);
-        let next = self.next_object(&name).await;
-        let next = next.map_err(|error| format!("{} cannot pass it on: {error:#}", self.this))?;
-        // The caller's context carries its deadline on along the ring.
-        let mut result = match next.process(context, message).await {
-            Ok(answer) => answer?,
-            Err(error) => {
-                // Look the name up again next time: a restarted server has a new address.
-                self.proxy.lock().await.take();
-                let failed = format!("{name} failed: {error}");
-                return Err(format!("{} cannot pass it on: {failed}", self.this));
-            }
+        println!("{this} forwarding the message to the object {next}");
+        message.push(this.clone());
+        // The book's proxy to the next object, found by name through the name server.
+        let name = object_name(next);
+        let forward = async {
+            let transport = connect(resolve(&self.ns, &name).await?, &name).await?;
+            let next = ChainClient::new(client::Config::default(), transport).spawn();
+            // The caller's context carries its deadline on along the ring.
+            next.process(ctx, message)
+                .await
+                .with_context(|| format!("{name} failed"))
         };
-        result.insert(0, format!("passed on from {}", self.this));
+        let mut result = forward
+            .await
+            .map_err(|error| format!("{this} cannot pass it on: {error:#}"))??;
+        result.insert(0, format!("passed on from {this}"));
         Ok(result)
-    }
-}
-
-impl Link {
-    /// The proxy to the next object, looked up and connected on first use, then kept.
-    async fn next_object(&self, name: &str) -> anyhow::Result<ChainClient> {
-        let mut proxy = self.proxy.lock().await;
-        if let Some(next) = proxy.as_ref() {
-            return Ok(next.clone());
-        }
-        let address = resolve(&self.ns, name).await?;
-        let transport = connect(address, name).await?;
-        let next = ChainClient::new(client::Config::default(), transport).spawn();
-        *proxy = Some(next.clone());
-        Ok(next)
     }
 }
 // ANCHOR_END: chain
@@ -239,32 +192,26 @@ fn object_name(this: &str) -> String {
     format!("example.chainTopology.{this}")
 }
 
-/// What the client must get back from a ring of `count` servers, computed without one.
-fn expected_result(count: u32) -> Vec<String> {
-    let passed = (1..=count).map(|this| format!("passed on from {this}"));
-    passed.chain(["complete at 1".to_owned()]).collect()
-}
-
-/// A list of strings the way Python prints it: `['a', 'b']`.
-fn python_list(items: &[String]) -> String {
-    let quoted: Vec<String> = items.iter().map(|item| format!("'{item}'")).collect();
-    format!("[{}]", quoted.join(", "))
-}
-
 // ANCHOR: server
-async fn server(this: String, next: String, bind: SocketAddr, ns: String) -> anyhow::Result<()> {
+async fn server(link: Link, bind: SocketAddr) -> anyhow::Result<()> {
     let stopped = stop_signal()?;
-    // One link for every connection: its proxy to the next object is made once and kept.
-    let link = Link {
-        this: this.clone(),
-        next,
-        ns: ns.clone(),
-        proxy: Arc::default(),
-    }
-    .serve();
-    let address = serve(bind, move |connection| connection.execute(link.clone())).await?;
-    register(&ns, &object_name(&this), address).await?;
-    println!("server_{this} started on {address}");
+    let (listener, address) = listen(bind).await?;
+    register(&link.ns, &object_name(&link.this), address).await?;
+    println!("server_{} started on {address}", link.this);
+    // The book's requestLoop(): a task per connection, and in it a task per request, so this
+    // object can be called again (by the last of the ring) while its first call waits. A failed
+    // accept concerns that one client; the loop goes on with the next.
+    tokio::spawn(async move {
+        loop {
+            if let Ok((socket, _)) = listener.accept().await {
+                let requests =
+                    BaseChannel::with_defaults(transport(socket)).execute(link.clone().serve());
+                tokio::spawn(requests.for_each(|request| async {
+                    tokio::spawn(request);
+                }));
+            }
+        }
+    });
     stopped.await;
     Ok(())
 }
@@ -278,9 +225,17 @@ async fn client_call(ns: &str) -> anyhow::Result<Vec<String>> {
     let chain = ChainClient::new(client::Config::default(), transport).spawn();
     let answer = chain.process(deadline(), vec!["hello".to_owned()]).await;
     let answer = answer.with_context(|| format!("the call to {name} at {address} failed"))?;
-    answer.map_err(|error| anyhow!("the chain is broken: {error}"))
+    let result = answer.map_err(|error| anyhow!("the chain is broken: {error}"))?;
+    println!("Result={}", py_list(result.iter().map(|item| py_str(item))));
+    Ok(result)
 }
 // ANCHOR_END: client
+
+/// What the client must get back from a ring of `count` servers, computed without one.
+fn expected_result(count: u32) -> Vec<String> {
+    let passed = (1..=count).map(|this| format!("passed on from {this}"));
+    passed.chain(["complete at 1".to_owned()]).collect()
+}
 
 #[cfg(test)]
 mod tests {
@@ -291,7 +246,6 @@ mod tests {
             this: this.into(),
             next: "2".into(),
             ns: "127.0.0.1:1".into(),
-            proxy: Arc::default(),
         }
     }
 
@@ -313,7 +267,7 @@ mod tests {
     #[test]
     fn the_expected_result_matches_the_book() {
         assert_eq!(
-            python_list(&expected_result(3)),
+            py_list(expected_result(3).iter().map(|item| py_str(item))),
             "['passed on from 1', 'passed on from 2', 'passed on from 3', 'complete at 1']"
         );
         assert_eq!(

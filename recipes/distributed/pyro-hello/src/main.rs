@@ -29,8 +29,9 @@
 //! - A Pyro4 exposed class → a `#[tarpc::service]` trait and a type implementing it. The trait
 //!   is the contract both sides compile against, so a misspelt method is a compile error, not a
 //!   runtime `AttributeError`.
-//! - `Pyro4.Daemon()` + `requestLoop()` → a tarpc TCP listener (JSON frames) serving every
-//!   connection and every request in its own tokio task (`common::rpc::serve`).
+//! - `Pyro4.Daemon()` + `requestLoop()` → a tokio `TcpListener` (`common::rpc::listen`) and the
+//!   server's own accept loop: each accepted socket becomes a tarpc channel (JSON frames) served
+//!   in a task of its own, and each request runs in its own task too.
 //! - `python -m Pyro4.naming` with `ns.register` / `PYRONAME:` lookups → a tiny name service,
 //!   itself a tarpc service shared by the Pyro recipes (`common::rpc::NameService`), with
 //!   `register(ns, name, address)` and `resolve(ns, name)` for the two sides.
@@ -56,58 +57,28 @@ use std::io::Write;
 use std::net::SocketAddr;
 
 use anyhow::{Context, ensure};
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use common::child::{Servers, die_with_parent_if_spawned};
-use common::rpc::{connect, deadline, name_server, register, resolve, runtime, serve, stop_signal};
-use tarpc::server::Channel;
+use common::rpc::{connect, deadline, listen, name_server, register, resolve, runtime};
+use common::rpc::{stop_signal, transport};
+use futures::StreamExt;
+use tarpc::server::{BaseChannel, Channel};
 use tarpc::{client, context};
 
-/// Pyro's name server listens on port 9090 unless told otherwise.
-const NAME_SERVER: &str = "127.0.0.1:9090";
-
 #[derive(Parser)]
-#[command(
-    about = "A remote object found through a name server (Pyro4 → tarpc)",
-    after_help = "Without a subcommand: starts a name server and a server as child processes, \
-                  runs the client, and stops them."
-)]
+#[command(about = "A remote object found through a name server (Pyro4 → tarpc)")]
 struct Args {
-    #[command(subcommand)]
+    /// The role to play; without one, the name server and the server start as child processes
+    /// and this process runs the client, then stops them.
+    #[arg(value_enum)]
     role: Option<Role>,
-    #[command(flatten)]
-    client: ClientArgs,
-}
-
-#[derive(Subcommand)]
-enum Role {
-    /// Run the name server (the book's `python -m Pyro4.naming`) until SIGTERM or Ctrl-C.
-    NameServer {
-        /// Address to listen on; port 0 picks a free port.
-        #[arg(long, default_value = NAME_SERVER)]
-        bind: SocketAddr,
-    },
-    /// Run the greeting server, registered as `server`, until SIGTERM or Ctrl-C.
-    Server {
-        /// Address to listen on (and to register: use one other hosts can reach); port 0 picks
-        /// a free port.
-        #[arg(long, default_value = "127.0.0.1:0")]
-        bind: SocketAddr,
-        /// The name server's address (host:port).
-        #[arg(long, default_value = NAME_SERVER)]
-        ns: String,
-    },
-    /// Look up `server` at the name server and call its welcomeMessage.
-    Client {
-        /// The name server's address (host:port).
-        #[arg(long, default_value = NAME_SERVER)]
-        ns: String,
-        #[command(flatten)]
-        client: ClientArgs,
-    },
-}
-
-#[derive(clap::Args)]
-struct ClientArgs {
+    /// The name server's address (host:port), where the name-server role listens.
+    #[arg(long, default_value = "127.0.0.1:9090")]
+    ns: String,
+    /// Address the server listens on and registers (use one other hosts can reach); port 0
+    /// picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    bind: SocketAddr,
     /// The name the client sends, shown after the prompt as if typed.
     #[arg(long, default_value = "Alice")]
     name: String,
@@ -116,37 +87,38 @@ struct ClientArgs {
     ask: bool,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Role {
+    /// The book's `python -m Pyro4.naming`, until SIGTERM or Ctrl-C.
+    NameServer,
+    /// The greeting server, registered as `server`, until SIGTERM or Ctrl-C.
+    Server,
+    /// Look up `server` at the name server and call its welcomeMessage.
+    Client,
+}
+
 fn main() -> std::process::ExitCode {
     common::main(|| run(Args::parse()))
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
+    die_with_parent_if_spawned()?;
     match args.role {
-        None => run_all(&args.client),
-        Some(Role::NameServer { bind }) => {
-            die_with_parent_if_spawned()?;
-            runtime()?.block_on(name_server(bind))
-        }
-        Some(Role::Server { bind, ns }) => {
-            die_with_parent_if_spawned()?;
-            runtime()?.block_on(server(bind, &ns))
-        }
-        Some(Role::Client { ns, client }) => {
-            let name = ask_name(&client)?;
-            runtime()?.block_on(client_call(&ns, &name))
-        }
+        None => run_all(&args),
+        Some(Role::NameServer) => runtime()?.block_on(name_server(&args.ns)),
+        Some(Role::Server) => runtime()?.block_on(server(args.bind, &args.ns)),
+        Some(Role::Client) => runtime()?.block_on(client_call(&args.ns, &ask_name(&args)?)),
     }
 }
 
 // ANCHOR: run_all
 /// The plain run: the name server and the server as child processes, the client here.
-fn run_all(client: &ClientArgs) -> anyhow::Result<()> {
+fn run_all(args: &Args) -> anyhow::Result<()> {
     let mut servers = Servers::default();
-    let ns = servers.start("name-server", &["name-server", "--bind", "127.0.0.1:0"])?;
-    let ns = ns.to_string();
+    let ns = servers.start("name-server", &["name-server", "--ns", "127.0.0.1:0"]);
+    let ns = ns?.to_string();
     servers.start("server", &["server", "--ns", &ns])?;
-    let name = ask_name(client)?;
-    runtime()?.block_on(client_call(&ns, &name))?;
+    runtime()?.block_on(client_call(&ns, &ask_name(args)?))?;
     servers.stop()?;
     Ok(())
 }
@@ -172,9 +144,22 @@ impl Greeter for Server {
 // ANCHOR: server
 async fn server(bind: SocketAddr, ns: &str) -> anyhow::Result<()> {
     let stopped = stop_signal()?;
-    let address = serve(bind, |connection| connection.execute(Server.serve())).await?;
+    let (listener, address) = listen(bind).await?;
     register(ns, "server", address).await?;
     println!("Ready. Object uri = {address}");
+    // The book's requestLoop(): a task per connection, and in it a task per request. A failed
+    // accept concerns that one client; the loop goes on with the next.
+    tokio::spawn(async move {
+        loop {
+            if let Ok((socket, _)) = listener.accept().await {
+                let requests =
+                    BaseChannel::with_defaults(transport(socket)).execute(Server.serve());
+                tokio::spawn(requests.for_each(|request| async {
+                    tokio::spawn(request);
+                }));
+            }
+        }
+    });
     stopped.await;
     Ok(())
 }
@@ -185,37 +170,29 @@ async fn client_call(ns: &str, name: &str) -> anyhow::Result<()> {
     let address = resolve(ns, "server").await?;
     let transport = connect(address, "the server").await?;
     let server = GreeterClient::new(client::Config::default(), transport).spawn();
-    let message = server
-        .welcome_message(deadline(), name.to_owned())
-        .await
-        .with_context(|| format!("welcomeMessage on the server at {address} failed"))?;
+    let message = server.welcome_message(deadline(), name.to_owned()).await;
+    let message = message.with_context(|| format!("welcomeMessage at {address} failed"))?;
     println!("{message}");
-    let expected = format!("Hi welcome {name}");
     ensure!(
-        message == expected,
-        "expected {expected:?}, got {message:?}"
+        message == format!("Hi welcome {name}"),
+        "an unexpected greeting: {message:?}"
     );
     Ok(())
 }
 // ANCHOR_END: client
 
 /// The book's `input("What is your name? ")`, or `--name` shown as if typed.
-fn ask_name(args: &ClientArgs) -> anyhow::Result<String> {
+fn ask_name(args: &Args) -> anyhow::Result<String> {
+    print!("What is your name? ");
     if !args.ask {
-        println!("What is your name? {}", args.name);
+        println!("{}", args.name);
         return Ok(args.name.clone());
     }
-    print!("What is your name? ");
-    std::io::stdout()
-        .flush()
-        .context("cannot write the prompt")?;
+    std::io::stdout().flush()?;
     let mut line = String::new();
-    std::io::stdin()
-        .read_line(&mut line)
-        .context("cannot read a name from stdin")?;
-    let name = line.trim();
-    ensure!(!name.is_empty(), "no name given on stdin");
-    Ok(name.to_owned())
+    std::io::stdin().read_line(&mut line)?;
+    ensure!(!line.trim().is_empty(), "no name given on stdin");
+    Ok(line.trim().to_owned())
 }
 
 #[cfg(test)]

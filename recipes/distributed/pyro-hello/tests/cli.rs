@@ -30,7 +30,7 @@ fn the_plain_run_greets_through_the_name_server_and_stops_everything() {
 #[test]
 fn roles_run_on_their_own_and_a_dead_server_is_a_clear_error() {
     let mut children = Children::new();
-    let ns_args = ["name-server", "--bind", "127.0.0.1:0"];
+    let ns_args = ["name-server", "--ns", "127.0.0.1:0"];
     let name_server = start_server(&mut children, "ns", BIN, &ns_args);
     let ns = name_server.address.to_string();
 
@@ -73,7 +73,7 @@ fn roles_run_on_their_own_and_a_dead_server_is_a_clear_error() {
 #[test]
 fn the_client_reads_the_name_from_stdin_with_ask() {
     let mut children = Children::new();
-    let ns_args = ["name-server", "--bind", "127.0.0.1:0"];
+    let ns_args = ["name-server", "--ns", "127.0.0.1:0"];
     let ns = start_server(&mut children, "ns", BIN, &ns_args).address;
     let ns = ns.to_string();
     start_server(&mut children, "server", BIN, &["server", "--ns", &ns]);
@@ -91,6 +91,14 @@ fn the_client_reads_the_name_from_stdin_with_ask() {
 fn bad_arguments_fail_clearly() {
     run_fails(BIN, &["--bogus"], 2, "--bogus");
     run_fails(BIN, &["server", "--bind", "nowhere"], 2, "--bind");
+    run_fails(BIN, &["bogus-role"], 2, "bogus-role");
+    let error = run_fails(
+        BIN,
+        &["name-server", "--ns", "nowhere"],
+        1,
+        "cannot listen on",
+    );
+    assert_eq!(error.lines().count(), 1, "{error}");
     run_fails(
         BIN,
         &["client", "--ns", "nonsense"],

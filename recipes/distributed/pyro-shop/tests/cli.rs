@@ -78,7 +78,7 @@ fn the_plain_run_takes_other_amounts() {
 #[test]
 fn the_shop_keeps_state_between_clients_and_a_dead_shop_is_a_clear_error() {
     let mut children = Children::new();
-    let ns_args = ["name-server", "--bind", "127.0.0.1:0"];
+    let ns_args = ["name-server", "--ns", "127.0.0.1:0"];
     let ns = start_server(&mut children, "ns", BIN, &ns_args).address;
     let ns = ns.to_string();
     let started = start_server(&mut children, "shop", BIN, &["server", "--ns", &ns]);

@@ -23,10 +23,11 @@
 //!
 //! ## Python → Rust
 //!
-//! - `rpyc_classic.py` → a `#[tarpc::service]` with one method, `execute(Command)`, served over
-//!   TCP (JSON frames, `common::rpc::serve`); `rpyc.classic.connect(host)` → the generated
-//!   `ClassicClient`, with a bounded connect and a deadline on every call (`common::rpc`), so a
-//!   dead server is an error within seconds.
+//! - `rpyc_classic.py` → a `#[tarpc::service]` with one method, `execute(Command)`, and the
+//!   server's own accept loop over TCP (JSON frames): a session per connection, each in a task
+//!   of its own. `rpyc.classic.connect(host)` → the generated `ClassicClient`, with a bounded
+//!   connect and a deadline on every call (`common::rpc`), so a dead server is an error within
+//!   seconds.
 //! - `c.execute("print('...')")` → `execute(Command::Print(text))`.
 //! - `c.modules.sys.stdout = sys.stdout` → `execute(Command::SetStdout(Stdout::Client))`. RPyC
 //!   hands the server a proxy of the client's `sys.stdout` and the server's prints call back
@@ -43,8 +44,8 @@
 //!   server process's `sys.stdout` for every client.
 //! - The plain run starts the server as a child process of this binary
 //!   (`common::child::Servers`; its lines are shown with a `[server]` prefix), plays the client
-//!   itself, stops the server with SIGTERM, and
-//!   checks that each line was printed on its own side. The book starts each in its own terminal.
+//!   itself, stops the server with SIGTERM, and checks that each line was printed on its own
+//!   side. The book starts each in its own terminal.
 //! - The server binds 127.0.0.1 by default (RPyC's binds 0.0.0.0) and prints its address in its
 //!   start line; the log lines go to stdout, without RPyC's `[...]` around the host.
 
@@ -52,51 +53,28 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::{Context, ensure};
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use common::child::{Servers, die_with_parent_if_spawned};
-use common::rpc::{connect, deadline, runtime, serve, stop_signal};
+use common::rpc::{connect, deadline, listen, runtime, stop_signal, transport};
+use futures::StreamExt;
 use serde::{Deserialize, Serialize};
-use tarpc::server::Channel;
+use tarpc::server::{BaseChannel, Channel};
 use tarpc::{client, context};
 use tokio::sync::Mutex;
 
-/// RPyC's classic server listens on port 18812.
-const SERVER: &str = "127.0.0.1:18812";
-
 #[derive(Parser)]
-#[command(
-    about = "A remote call, then the remote stdout sent to the client (RPyC → tarpc)",
-    after_help = "Without a subcommand: starts the server as a child process, runs the client, \
-                  and stops the server."
-)]
+#[command(about = "A remote call, then the remote stdout sent to the client (RPyC → tarpc)")]
 struct Args {
-    #[command(subcommand)]
+    /// The role to play; without one, the server starts as a child process and this process
+    /// runs the client, then stops it.
+    #[arg(value_enum)]
     role: Option<Role>,
-    #[command(flatten)]
-    lines: Lines,
-}
-
-#[derive(Subcommand)]
-enum Role {
-    /// Run the server (the book's `rpyc_classic.py`) until SIGTERM or Ctrl-C.
-    Server {
-        /// Address to listen on; port 0 picks a free port.
-        #[arg(long, default_value = SERVER)]
-        bind: SocketAddr,
-    },
-    /// Connect, print a line on the server, redirect its stdout here, print another.
-    Client {
-        /// The server's address (host:port).
-        #[arg(long, default_value = SERVER)]
-        server: String,
-        #[command(flatten)]
-        lines: Lines,
-    },
-}
-
-/// The two lines of the book's client.
-#[derive(clap::Args)]
-struct Lines {
+    /// Address the server listens on (RPyC's port); port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:18812")]
+    bind: SocketAddr,
+    /// The server's address (host:port) the client connects to.
+    #[arg(long, default_value = "127.0.0.1:18812")]
+    server: String,
     /// The line printed on the server's stdout.
     #[arg(long, default_value = "hi python cookbook")]
     remote: String,
@@ -105,40 +83,41 @@ struct Lines {
     redirected: String,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Role {
+    /// The book's `rpyc_classic.py`, until SIGTERM or Ctrl-C.
+    Server,
+    /// Connect, print a line on the server, redirect its stdout here, print another.
+    Client,
+}
+
 fn main() -> std::process::ExitCode {
     common::main(|| run(Args::parse()))
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
+    die_with_parent_if_spawned()?;
     match args.role {
-        None => run_all(&args.lines),
-        Some(Role::Server { bind }) => {
-            die_with_parent_if_spawned()?;
-            runtime()?.block_on(server(bind))
-        }
-        Some(Role::Client { server, lines }) => runtime()?.block_on(client(&server, &lines)),
+        None => run_all(&args),
+        Some(Role::Server) => runtime()?.block_on(server(args.bind)),
+        Some(Role::Client) => runtime()?.block_on(client(&args.server, &args)),
     }
 }
 
 // ANCHOR: run_all
 /// The plain run: the server as a child process, the client here; then each line is checked
 /// on its side.
-fn run_all(lines: &Lines) -> anyhow::Result<()> {
+fn run_all(args: &Args) -> anyhow::Result<()> {
     let mut servers = Servers::default();
     let address = servers.start("server", &["server", "--bind", "127.0.0.1:0"])?;
-    runtime()?.block_on(client(&address.to_string(), lines))?;
+    runtime()?.block_on(client(&address.to_string(), args))?;
     let printed = servers.stop()?;
-    let on_server = |line: &String| printed.contains(line);
+    let (remote, redirected) = (&args.remote, &args.redirected);
     ensure!(
-        on_server(&lines.remote) && !on_server(&lines.redirected),
-        "the server printed {printed:?}: expected {:?} there and {:?} only here",
-        lines.remote,
-        lines.redirected
+        printed.contains(remote) && !printed.contains(redirected),
+        "the server printed {printed:?}: expected {remote:?} there and {redirected:?} only here"
     );
-    println!(
-        "Checked: {:?} was printed by the server, {:?} only by the client",
-        lines.remote, lines.redirected
-    );
+    println!("Checked: {remote:?} was printed by the server, {redirected:?} only by the client");
     Ok(())
 }
 // ANCHOR_END: run_all
@@ -174,16 +153,11 @@ impl Classic for Session {
     async fn execute(self, _: context::Context, command: Command) -> String {
         let mut stdout = self.0.lock().await;
         match command {
-            Command::Print(text) if *stdout == Stdout::Server => {
-                println!("{text}");
-                String::new()
-            }
-            Command::Print(text) => format!("{text}\n"),
-            Command::SetStdout(target) => {
-                *stdout = target;
-                String::new()
-            }
+            Command::Print(text) if *stdout == Stdout::Client => return format!("{text}\n"),
+            Command::Print(text) => println!("{text}"),
+            Command::SetStdout(target) => *stdout = target,
         }
+        String::new()
     }
 }
 // ANCHOR_END: service
@@ -191,44 +165,43 @@ impl Classic for Session {
 // ANCHOR: server
 async fn server(bind: SocketAddr) -> anyhow::Result<()> {
     let stopped = stop_signal()?;
-    let address = serve(bind, |connection| {
-        let socket = connection.get_ref();
-        // An accepted socket has the listener's port, which names RPyC's logger.
-        let port = socket
-            .local_addr()
-            .map_or("?".into(), |here| here.port().to_string());
-        let peer = socket
-            .peer_addr()
-            .map_or("?".into(), |peer| peer.to_string());
-        println!("INFO:SLAVE/{port}:accepted {peer}");
-        println!("INFO:SLAVE/{port}:welcome {peer}");
-        // Each connection is a session of its own, printing on the server's stdout at first.
-        let session = Session(Arc::new(Mutex::new(Stdout::Server)));
-        connection.execute(session.serve())
-    })
-    .await?;
-    println!("INFO:SLAVE/{}:server started on {address}", address.port());
+    let (listener, address) = listen(bind).await?;
+    // RPyC's logger is named after the server's port.
+    let log = format!("INFO:SLAVE/{}", address.port());
+    println!("{log}:server started on {address}");
+    // The server's loop: a task per connection, each a session of its own that prints on the
+    // server's stdout at first; its requests run in order. A failed accept concerns that one
+    // client.
+    tokio::spawn(async move {
+        loop {
+            if let Ok((socket, peer)) = listener.accept().await {
+                println!("{log}:accepted {peer}");
+                println!("{log}:welcome {peer}");
+                let session = Session(Arc::new(Mutex::new(Stdout::Server)));
+                let requests =
+                    BaseChannel::with_defaults(transport(socket)).execute(session.serve());
+                tokio::spawn(requests.for_each(|request| request));
+            }
+        }
+    });
     stopped.await;
     Ok(())
 }
 // ANCHOR_END: server
 
 // ANCHOR: client
-async fn client(server: &str, lines: &Lines) -> anyhow::Result<()> {
+async fn client(server: &str, args: &Args) -> anyhow::Result<()> {
+    let Args {
+        remote, redirected, ..
+    } = args;
     let transport = connect(server, "the server").await?;
     let c = ClassicClient::new(client::Config::default(), transport).spawn();
-    let first = execute(&c, Command::Print(lines.remote.clone())).await?;
+    let first = execute(&c, Command::Print(remote.clone())).await?;
     execute(&c, Command::SetStdout(Stdout::Client)).await?;
-    let second = execute(&c, Command::Print(lines.redirected.clone())).await?;
+    let second = execute(&c, Command::Print(redirected.clone())).await?;
     ensure!(
-        first.is_empty(),
-        "{:?} came back instead of staying on the server",
-        lines.remote
-    );
-    ensure!(
-        second == format!("{}\n", lines.redirected),
-        "expected {:?} back from the server, got {second:?}",
-        lines.redirected
+        first.is_empty() && second == format!("{redirected}\n"),
+        "the server sent back {first:?} and {second:?}: expected {redirected:?} only"
     );
     Ok(())
 }

@@ -82,9 +82,9 @@ fn run(args: Args) -> anyhow::Result<()> {
         let size = round
             .checked_mul(args.scale)
             .context("--rounds × --scale is too large")?;
-        let estimate = pool.install(|| estimate_pi(seed, round, size, size));
+        let (hits, pi) = pool.install(|| estimate_pi(seed, round, size, size));
         println!();
-        widest = widest.max(check(&estimate)?);
+        widest = widest.max(check(f64::from(size) * f64::from(size), hits, pi)?);
     }
     println!(
         "All {} estimates within {widest:.4} of pi (seed {seed})",
@@ -93,18 +93,10 @@ fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One round's result.
-struct Estimate {
-    workers: u32,
-    attempts: u32,
-    hits: u64,
-    pi: f64,
-}
-
 // ANCHOR: estimate
 /// The book's `pi_calculus_with_Montecarlo_Method`: `workers` work items of `attempts` throws
-/// each, run on the current rayon pool, with the book's lines.
-fn estimate_pi(seed: u64, round: u32, workers: u32, attempts: u32) -> Estimate {
+/// each, run on the current rayon pool, with the book's lines. Returns the hits and the estimate.
+fn estimate_pi(seed: u64, round: u32, workers: u32, attempts: u32) -> (u64, f64) {
     println!("number of workers {workers} - number of attempts {attempts}");
     let (hits, took) = timed(|| {
         (0..workers)
@@ -121,12 +113,7 @@ fn estimate_pi(seed: u64, round: u32, workers: u32, attempts: u32) -> Estimate {
     let error = (pi - std::f64::consts::PI).abs() * 100.0 / std::f64::consts::PI;
     println!("error percentage = {error}");
     println!("total time: {}", took.as_secs_f64());
-    Estimate {
-        workers,
-        attempts,
-        hits,
-        pi,
-    }
+    (hits, pi)
 }
 
 /// The book's `evaluate_points_in_circle`: how many of `attempts` random points of the unit
@@ -150,16 +137,14 @@ fn item_rng(seed: u64, round: u32, item: u32) -> SmallRng {
 }
 // ANCHOR_END: estimate
 
-/// Checks an estimate against π; returns the tolerance it was held to.
-fn check(estimate: &Estimate) -> anyhow::Result<f64> {
-    let points = f64::from(estimate.workers) * f64::from(estimate.attempts);
+/// Checks the estimate `pi` from `hits` out of `points` throws against π; returns the tolerance
+/// it was held to.
+fn check(points: f64, hits: u64, pi: f64) -> anyhow::Result<f64> {
     let tolerance = tolerance(points);
-    let off = (estimate.pi - std::f64::consts::PI).abs();
+    let off = (pi - std::f64::consts::PI).abs();
     ensure!(
         off <= tolerance,
-        "{} hits out of {points} points give pi = {}, {off} away from pi (tolerance {tolerance})",
-        estimate.hits,
-        estimate.pi
+        "{hits} hits out of {points} points give pi = {pi}, {off} away from pi (tolerance {tolerance})"
     );
     Ok(tolerance)
 }
@@ -184,7 +169,7 @@ mod tests {
                 .num_threads(threads)
                 .build()
                 .unwrap();
-            pool.install(|| estimate_pi(3, 1, 50, 200).hits)
+            pool.install(|| estimate_pi(3, 1, 50, 200).0)
         };
         assert_eq!(with(1), with(3));
     }
@@ -208,13 +193,7 @@ mod tests {
 
     #[test]
     fn a_wrong_estimate_fails_the_check() {
-        let estimate = Estimate {
-            workers: 1000,
-            attempts: 1000,
-            hits: 800_000,
-            pi: 3.2,
-        };
-        let error = check(&estimate).unwrap_err().to_string();
+        let error = check(1e6, 800_000, 3.2).unwrap_err().to_string();
         assert!(error.contains("pi = 3.2"), "{error}");
     }
 }
