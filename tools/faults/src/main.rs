@@ -106,7 +106,7 @@ const SERVER_RECIPES: &[servers::ServerRecipe] = &[
     servers::ServerRecipe {
         name: "cloud-docker-hello",
         server: &["serve", "--addr", "127.0.0.1:0"],
-        client: &["get", "--addr", "{addr}"],
+        client: &[],
     },
 ];
 
