@@ -11,7 +11,7 @@
 //!
 //! ```text
 //! cargo run -p thread-condition                      # 2nd edition: 0.5 s / 2 s, 50 ms ticks
-//! cargo run -p thread-condition -- --edition ed1     # 1st edition: 1 s / 2 s and its wording
+//! cargo run -p thread-condition -- --edition ed1     # 1st edition: 1 s / 2 s, src/ed1.rs
 //! cargo run -p thread-condition -- --book            # the book's real seconds (about 40 s)
 //! cargo run -p thread-condition -- --capacity 3 --items 8 --tick-ms 10
 //! ```
@@ -25,10 +25,12 @@
 //! - `with condition:` / `acquire()`…`release()` → the guard's scope.
 //! - `condition.notify()` → `Condvar::notify_one`: only one thread can be waiting at a time (the
 //!   producer waits on a full list, the consumer on an empty one), so waking one is enough.
-//! - The global `items` list → a `Vec<u32>` in the mutex, shared by the two threads through an
-//!   `Arc`; Python's GIL made the global safe to share, Rust's type system requires the lock.
-//! - `Thread` subclasses → named threads: `Producer`/`Consumer` as the 2nd edition names them,
-//!   `Thread-1`/`Thread-2` (Python's defaults) for the 1st.
+//! - The global `items` list → a `Vec<u32>` in the mutex, borrowed by the two threads of a
+//!   `thread::scope`; Python's GIL made the global safe to share, Rust's type system requires
+//!   the lock.
+//! - `Thread` subclasses → threads built with `thread::Builder::name` and started with
+//!   `spawn_scoped`: `Producer`/`Consumer` as the 2nd edition names them, `Thread-1`/`Thread-2`
+//!   (Python's defaults) for the 1st.
 //!
 //! ## Differences from the book
 //!
@@ -36,8 +38,8 @@
 //!   a notification for a state that has changed again would let the consumer pop an empty list
 //!   or the producer overfill it. `wait_while` re-checks the predicate after every wake-up.
 //! - The run checks itself: the list never held more than its capacity (its longest length is
-//!   recorded inside the critical section), every item produced was consumed once, and the list
-//!   ends empty; otherwise it exits 1.
+//!   recorded inside the critical section), and every item produced was consumed once (so none
+//!   is left in the list); otherwise it exits 1.
 //! - The items are numbered 1, 2, 3… instead of all being `1`, so that the check can tell them
 //!   apart.
 //! - The book's constants are flags: `--items` (20), `--capacity` (10; 0 is refused because the
@@ -48,12 +50,15 @@
 //! - Lines are printed while the lock is held, so their order is the order in which the list
 //!   changed. The 1st edition's wording is kept, typo ("producted") included.
 
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::thread;
 
-use anyhow::ensure;
+use anyhow::{Context, Result, ensure};
 use clap::Parser;
 use common::output::log_info;
 use common::{Edition, Pace};
+
+mod ed1;
 
 #[derive(Parser)]
 #[command(about = "A bounded producer/consumer on one condition variable")]
@@ -81,55 +86,53 @@ fn main() -> std::process::ExitCode {
     common::main(|| run(Args::parse()))
 }
 
-fn run(args: Args) -> anyhow::Result<()> {
-    let edition = args.edition;
-    let producer_delay = args.producer_delay.unwrap_or(match edition {
-        Edition::Ed1 => 1.0,
-        Edition::Ed2 => 0.5,
-    });
-    let consumer_delay = args.consumer_delay.unwrap_or(2.0);
-    let (producer_name, consumer_name) = match edition {
-        Edition::Ed1 => ("Thread-1", "Thread-2"),
-        Edition::Ed2 => ("Producer", "Consumer"),
+// ANCHOR: main
+fn run(args: Args) -> Result<()> {
+    let (edition, items, pace) = (args.edition, args.items, args.pace);
+    let (names, producer_delay) = match edition {
+        Edition::Ed1 => (["Thread-1", "Thread-2"], 1.0),
+        Edition::Ed2 => (["Producer", "Consumer"], 0.5),
     };
-    let buffer = Arc::new(Buffer::new(args.capacity as usize));
-    let (items, pace) = (args.items, args.pace);
-
-    let producer = common::spawn_named(producer_name, {
-        let buffer = Arc::clone(&buffer);
-        move || {
+    let (produce, consume): (Produce, Consume) = match edition {
+        Edition::Ed1 => (ed1::produce, ed1::consume),
+        Edition::Ed2 => (produce, consume),
+    };
+    let producer_delay = args.producer_delay.unwrap_or(producer_delay);
+    let consumer_delay = args.consumer_delay.unwrap_or(2.0);
+    let buffer = Buffer {
+        items: Mutex::default(),
+        changed: Condvar::new(),
+        capacity: args.capacity as usize,
+    };
+    let mut consumed = Vec::new();
+    thread::scope(|scope| {
+        let producer = thread::Builder::new().name(names[0].to_owned());
+        producer.spawn_scoped(scope, || {
             for item in 1..=items {
                 pace.sleep(producer_delay);
-                produce(&buffer, item, edition);
+                produce(&buffer, item);
             }
-        }
-    })?;
-    let consumer = common::spawn_named(consumer_name, {
-        let buffer = Arc::clone(&buffer);
-        move || {
-            (0..items)
-                .map(|_| {
-                    pace.sleep(consumer_delay);
-                    consume(&buffer, edition)
-                })
-                .collect::<Vec<_>>()
-        }
-    })?;
-
-    common::join(producer)?;
-    let consumed = common::join(consumer)?;
+        })?;
+        let consumer = thread::Builder::new().name(names[1].to_owned());
+        consumer.spawn_scoped(scope, || {
+            for _ in 0..items {
+                pace.sleep(consumer_delay);
+                consumed.push(consume(&buffer));
+            }
+        })?;
+        std::io::Result::Ok(())
+    })
+    .context("cannot start a thread")?; // The scope has joined both threads.
     check(&buffer.lock(), buffer.capacity, items, consumed)
 }
+// ANCHOR_END: main
 
 /// Parses a duration in book seconds: a number from 0 to 3600.
 fn book_seconds(text: &str) -> Result<f64, String> {
-    let seconds: f64 = text
-        .parse()
-        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
-    if (0.0..=3600.0).contains(&seconds) {
-        Ok(seconds)
-    } else {
-        Err(format!("`{text}` is not between 0 and 3600 seconds"))
+    match text.parse::<f64>() {
+        Ok(seconds) if (0.0..=3600.0).contains(&seconds) => Ok(seconds),
+        Ok(_) => Err(format!("`{text}` is not between 0 and 3600 seconds")),
+        Err(_) => Err(format!("`{text}` is not a number of seconds")),
     }
 }
 
@@ -142,125 +145,76 @@ struct Buffer {
     capacity: usize,
 }
 
+#[derive(Default)]
 struct Items {
     list: Vec<u32>,
     /// The longest the list has been, measured inside the critical section after each append.
     longest: usize,
 }
-// ANCHOR_END: buffer
 
 impl Buffer {
-    fn new(capacity: usize) -> Self {
-        Self {
-            items: Mutex::new(Items {
-                list: Vec::new(),
-                longest: 0,
-            }),
-            changed: Condvar::new(),
-            capacity,
-        }
-    }
-
+    /// Poisoned only if a thread panicked while holding the list: a bug here, hence `unwrap`.
     fn lock(&self) -> MutexGuard<'_, Items> {
-        self.items.lock().expect(POISONED)
+        self.items.lock().unwrap()
     }
 }
+// ANCHOR_END: buffer
 
-/// A thread that panicked while holding the lock is a bug in this program, not a user's doing.
-const POISONED: &str = "no thread panics while holding the list's lock";
+/// The two threads' steps: this edition's, or the 1st edition's wording in `src/ed1.rs`.
+type Produce = fn(&Buffer, u32);
+type Consume = fn(&Buffer) -> Option<u32>;
 
 // ANCHOR: produce
 /// Appends `item`, first waiting while the list is full, then wakes the consumer.
-fn produce(buffer: &Buffer, item: u32, edition: Edition) {
+fn produce(buffer: &Buffer, item: u32) {
     let items = buffer.lock();
-    let was_full = items.list.len() >= buffer.capacity;
-    if was_full && edition == Edition::Ed2 {
+    if items.list.len() >= buffer.capacity {
         log_info(&format!("items produced {}. Stopped", items.list.len()));
     }
     // A wake-up is only a hint (it may be spurious, or the list may have filled again), so the
     // predicate is checked again each time, where the book's `if` checks it once.
-    let mut items = buffer
-        .changed
-        .wait_while(items, |items| items.list.len() >= buffer.capacity)
-        .expect(POISONED);
-    if was_full && edition == Edition::Ed1 {
-        println!("Producer notify : items producted are {}", items.list.len());
-        println!("Producer notify : stop the production!!");
-    }
+    let full = |items: &mut Items| items.list.len() >= buffer.capacity;
+    let mut items = buffer.changed.wait_while(items, full).unwrap();
     items.list.push(item);
     items.longest = items.longest.max(items.list.len());
-    match edition {
-        Edition::Ed1 => println!(
-            "Producer notify : total items producted {}",
-            items.list.len()
-        ),
-        Edition::Ed2 => log_info(&format!("total items {}", items.list.len())),
-    }
+    log_info(&format!("total items {}", items.list.len()));
     buffer.changed.notify_one();
 }
 // ANCHOR_END: produce
 
 // ANCHOR: consume
 /// Removes the newest item, first waiting while the list is empty, then wakes the producer.
-fn consume(buffer: &Buffer, edition: Edition) -> u32 {
+fn consume(buffer: &Buffer) -> Option<u32> {
     let items = buffer.lock();
-    let was_empty = items.list.is_empty();
-    if was_empty && edition == Edition::Ed2 {
+    if items.list.is_empty() {
         log_info("no items to consume");
     }
-    let mut items = buffer
-        .changed
-        .wait_while(items, |items| items.list.is_empty())
-        .expect(POISONED);
-    if was_empty && edition == Edition::Ed1 {
-        println!("Consumer notify : no item to consume");
-    }
-    let item = items
-        .list
-        .pop()
-        .expect("wait_while returns only once the list has an item");
-    match edition {
-        Edition::Ed1 => {
-            println!("Consumer notify : consumed 1 item");
-            println!(
-                "Consumer notify : items to consume are {}",
-                items.list.len()
-            );
-        }
-        Edition::Ed2 => log_info("consumed 1 item"),
-    }
+    let empty = |items: &mut Items| items.list.is_empty();
+    let mut items = buffer.changed.wait_while(items, empty).unwrap();
+    let item = items.list.pop();
+    log_info("consumed 1 item");
     buffer.changed.notify_one();
     item
 }
 // ANCHOR_END: consume
 
 // ANCHOR: check
-fn check(
-    items: &Items,
-    capacity: usize,
-    produced: u32,
-    mut consumed: Vec<u32>,
-) -> anyhow::Result<()> {
+fn check(items: &Items, capacity: usize, produced: u32, consumed: Vec<Option<u32>>) -> Result<()> {
+    let longest = items.longest;
     ensure!(
-        items.longest <= capacity,
-        "the list held {} items, more than its capacity of {capacity}",
-        items.longest
+        longest <= capacity,
+        "the list held {longest} items, more than its capacity of {capacity}"
     );
-    ensure!(
-        items.list.is_empty(),
-        "{} items were left in the list: {:?}",
-        items.list.len(),
-        items.list
-    );
+    // Every item consumed exactly once also means that none is left in the list.
+    let mut consumed: Vec<u32> = consumed.into_iter().flatten().collect();
     consumed.sort_unstable();
     ensure!(
         consumed.iter().copied().eq(1..=produced),
         "items lost or duplicated: produced 1..={produced}, consumed {consumed:?}"
     );
+    let count = consumed.len();
     println!(
-        "List checked: {produced} items produced, {} consumed, none left; at most {} of {capacity} held at once",
-        consumed.len(),
-        items.longest
+        "List checked: {produced} items produced, {count} consumed, none left; at most {longest} of {capacity} held at once"
     );
     Ok(())
 }
@@ -270,61 +224,47 @@ fn check(
 mod tests {
     use super::*;
 
-    fn quiet_run(capacity: usize, items: u32) -> (Buffer, Vec<u32>) {
-        let buffer = Buffer::new(capacity);
-        let consumed = std::thread::scope(|scope| {
-            scope.spawn(|| (1..=items).for_each(|item| produce(&buffer, item, Edition::Ed1)));
-            scope
-                .spawn(|| (0..items).map(|_| consume(&buffer, Edition::Ed1)).collect())
-                .join()
-                .unwrap()
-        });
-        (buffer, consumed)
+    fn buffer(capacity: usize) -> Buffer {
+        Buffer {
+            items: Mutex::default(),
+            changed: Condvar::new(),
+            capacity,
+        }
     }
 
     #[test]
     fn a_tiny_list_never_overflows_and_ends_empty() {
-        let (buffer, consumed) = quiet_run(1, 50);
+        let buffer = buffer(1);
+        let consumed = thread::scope(|scope| {
+            scope.spawn(|| (1..=50).for_each(|item| ed1::produce(&buffer, item)));
+            let consumer = scope.spawn(|| (0..50).map(|_| ed1::consume(&buffer)).collect());
+            consumer.join().unwrap()
+        });
         let items = buffer.lock();
         assert_eq!(items.longest, 1);
+        assert!(items.list.is_empty());
         assert!(check(&items, 1, 50, consumed).is_ok());
     }
 
     #[test]
     fn the_list_fills_up_when_the_consumer_is_absent() {
-        let buffer = Buffer::new(3);
-        (1..=3).for_each(|item| produce(&buffer, item, Edition::Ed2));
+        let buffer = buffer(3);
+        (1..=3).for_each(|item| produce(&buffer, item));
         assert_eq!(buffer.lock().list, [1, 2, 3]);
-        assert_eq!(
-            consume(&buffer, Edition::Ed2),
-            3,
-            "the list pops its newest item"
-        );
+        assert_eq!(consume(&buffer), Some(3), "the list pops its newest item");
     }
 
     #[test]
-    fn check_rejects_an_overfull_list() {
-        let items = Items {
+    fn check_rejects_an_overfull_list_and_lost_items() {
+        let items = |longest| Items {
             list: Vec::new(),
-            longest: 11,
+            longest,
         };
-        let error = check(&items, 10, 2, vec![2, 1]).unwrap_err();
+        let error = check(&items(11), 10, 2, vec![Some(2), Some(1)]).unwrap_err();
         assert!(error.to_string().contains("more than its capacity"));
-    }
-
-    #[test]
-    fn check_rejects_leftovers_and_lost_items() {
-        let left = Items {
-            list: vec![3],
-            longest: 1,
-        };
-        assert!(check(&left, 10, 3, vec![1, 2]).is_err());
-        let empty = Items {
-            list: Vec::new(),
-            longest: 1,
-        };
-        assert!(check(&empty, 10, 3, vec![1, 1, 2]).is_err());
-        assert!(check(&empty, 10, 3, vec![3, 1, 2]).is_ok());
+        assert!(check(&items(1), 10, 3, vec![Some(1), Some(2)]).is_err());
+        assert!(check(&items(1), 10, 3, vec![Some(1), Some(1), Some(2)]).is_err());
+        assert!(check(&items(1), 10, 3, vec![Some(3), None, Some(1), Some(2)]).is_ok());
     }
 
     #[test]

@@ -4,9 +4,9 @@
 //! edition chapter 2, "Thread synchronization with a lock", `MyThreadClass_lock.py` and
 //! `MyThreadClass_lock_2.py`.
 //!
-//! Three parts. `counter` (1st edition): two threads add and subtract 1 a hundred thousand times
-//! on a counter kept behind a lock, two more do the same on a counter without one; the first ends
-//! at 0, the second usually does not. `whole` and `print-only` (2nd edition): nine threads each
+//! Three parts. `counter` (1st edition, `src/ed1.rs`): two threads add and subtract 1 a hundred
+//! thousand times on a counter kept behind a lock, two more do the same on a counter without
+//! one; the first ends at 0, the second usually does not. `whole` and `print-only` (2nd edition): nine threads each
 //! take one lock, print, sleep and print again. Holding the lock for the whole run makes them run
 //! one after another; holding it only while printing lets their sleeps overlap.
 //!
@@ -32,7 +32,8 @@
 //!   without being undefined behaviour.
 //! - A lock that guards no data (the 2nd edition's, which only orders the threads) → `Mutex<()>`.
 //! - `Thread` subclasses named `Thread#1 `… → closures given to `std::thread::Builder` with
-//!   those names; `os.getpid()` → `std::process::id()`; `time.time()` → a monotonic `Instant`.
+//!   those names, in a `thread::scope` that joins them; `os.getpid()` → `std::process::id()`;
+//!   `time.time()` → a monotonic `Stopwatch`.
 //!
 //! ## Differences from the book
 //!
@@ -63,17 +64,18 @@
 //! - The 1st edition's last line says "with race condition" in the listing and "without lock
 //!   management" in its screenshot; the listing's wording is kept.
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
 
-use anyhow::ensure;
+use anyhow::{Context, Result, ensure};
 use clap::{Parser, ValueEnum};
 use common::Pace;
 use common::output::thread_name;
 use common::timing::Stopwatch;
 use rand::RngExt;
+
+mod ed1;
 
 #[derive(Parser)]
 #[command(
@@ -113,22 +115,15 @@ enum Part {
     PrintOnly,
 }
 
-/// Below this gap between the sum of the sleeps and the longest one, starting the threads and
-/// printing could take longer than the gap, so `print-only` is not compared with the sum.
-const MIN_MARGIN: Duration = Duration::from_millis(20);
-
 fn main() -> std::process::ExitCode {
     common::main(|| run(Args::parse()))
 }
 
-fn run(args: Args) -> anyhow::Result<()> {
+fn run(args: Args) -> Result<()> {
     let wants = |part| args.part == Part::All || args.part == part;
     if wants(Part::Counter) {
         println!("== counter ==");
-        counters(args.count)?;
-    }
-    if !(wants(Part::Whole) || wants(Part::PrintOnly)) {
-        return Ok(());
+        ed1::counters(args.count)?;
     }
     let max_sleep = args
         .max_sleep
@@ -140,186 +135,104 @@ fn run(args: Args) -> anyhow::Result<()> {
     if wants(Part::Whole) {
         println!("== whole ==");
         let took = sleepers(hold_for_whole_run, &sleeps, args.pace)?;
-        check_whole(took, &sleeps, args.pace)?;
+        println!("{}", check(Part::Whole, took, &sleeps, args.pace)?);
     }
     if wants(Part::PrintOnly) {
         println!("== print-only ==");
         let took = sleepers(hold_while_printing, &sleeps, args.pace)?;
-        check_print_only(took, &sleeps, args.pace)?;
+        println!("{}", check(Part::PrintOnly, took, &sleeps, args.pace)?);
     }
     Ok(())
 }
 
-/// The 1st edition's four threads, all at once: +1 and −1 `count` times each, on a locked
-/// counter and on an unlocked one.
-fn counters(count: u32) -> anyhow::Result<()> {
-    let with_lock = Arc::new(Mutex::new(0_i64));
-    let without_lock = Arc::new(AtomicI64::new(0));
-    let mut threads = Vec::new();
-    for (name, step) in [("Thread-1", 1), ("Thread-2", -1)] {
-        let counter = Arc::clone(&with_lock);
-        threads.push(common::spawn_named(name, move || {
-            add_with_lock(&counter, step, count);
-        })?);
-    }
-    for (name, step) in [("Thread-3", 1), ("Thread-4", -1)] {
-        let counter = Arc::clone(&without_lock);
-        threads.push(common::spawn_named(name, move || {
-            add_without_lock(&counter, step, count);
-        })?);
-    }
-    for thread in threads {
-        common::join(thread)?;
-    }
-    let locked = *with_lock.lock().expect("the counter threads did not panic");
-    let raced = without_lock.load(Ordering::Relaxed);
-    println!("the value of shared variable with lock management is {locked}");
-    println!("the value of shared variable with race condition is {raced}");
-    ensure!(
-        locked == 0,
-        "{count} increments and {count} decrements under the lock left {locked}, not 0"
-    );
-    Ok(())
-}
-
-// ANCHOR: counters
-/// Adds `step` to the counter `count` times, taking the lock for each addition.
-fn add_with_lock(counter: &Mutex<i64>, step: i64, count: u32) {
-    for _ in 0..count {
-        // The guard lives until the end of the statement: acquire, add, release.
-        *counter
-            .lock()
-            .expect("no thread panics while holding the counter") += step;
-    }
-}
-
-/// Adds `step` to the counter `count` times with no lock: a read, then a write, as Python's
-/// `x += 1` does. A write from the other thread between the two is lost.
-fn add_without_lock(counter: &AtomicI64, step: i64, count: u32) {
-    for _ in 0..count {
-        let seen = counter.load(Ordering::Relaxed);
-        // Where Python may switch threads mid-`+=`; invites the other thread to run here.
-        thread::yield_now();
-        counter.store(seen + step, Ordering::Relaxed);
-    }
-}
-// ANCHOR_END: counters
-
-/// Starts one thread per sleep duration, all running `body` on one lock, joins them, and
-/// returns the time from the first start to the last join, as the book's `main` measures it.
-fn sleepers(
-    body: fn(&Mutex<()>, u32, Pace),
-    sleeps: &[u32],
-    pace: Pace,
-) -> anyhow::Result<Duration> {
-    let lock = Arc::new(Mutex::new(()));
+// ANCHOR: sleepers
+/// The 2nd edition's `main`: one thread per sleep, all running `body` on one lock, all joined;
+/// returns the time from the first start to the last join.
+fn sleepers(body: fn(&Mutex<()>, u32, Pace), sleeps: &[u32], pace: Pace) -> Result<Duration> {
+    let lock = &Mutex::new(());
     let clock = Stopwatch::start();
-    let threads = sleeps
-        .iter()
-        .enumerate()
-        .map(|(i, &seconds)| {
-            let lock = Arc::clone(&lock);
-            common::spawn_named(&format!("Thread#{}", i + 1), move || {
-                body(&lock, seconds, pace);
-            })
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    for thread in threads {
-        common::join(thread)?;
-    }
+    thread::scope(|scope| {
+        for (n, &seconds) in (1..).zip(sleeps) {
+            thread::Builder::new()
+                .name(format!("Thread#{n}"))
+                .spawn_scoped(scope, move || body(lock, seconds, pace))
+                .with_context(|| format!("cannot start Thread#{n}"))?;
+        }
+        anyhow::Ok(())
+    })?; // The scope joins every thread before it returns.
     println!("End");
     let took = clock.elapsed();
     println!("--- {:.6} seconds ---", took.as_secs_f64());
     Ok(took)
 }
+// ANCHOR_END: sleepers
 
 // ANCHOR: hold
 /// `MyThreadClass_lock.py`: the lock is held from the first print to the last, sleep included.
 fn hold_for_whole_run(lock: &Mutex<()>, seconds: u32, pace: Pace) {
     let name = thread_name("Thread#?");
-    let _guard = lock
-        .lock()
-        .expect("no thread panics while holding the lock");
-    println!(
-        "---> {name} running, belonging to process ID {}",
-        std::process::id()
-    );
-    pace.sleep(f64::from(seconds));
+    let _guard = lock.lock().unwrap_or_else(PoisonError::into_inner);
+    let pid = std::process::id();
+    println!("---> {name} running, belonging to process ID {pid}");
+    pace.sleep(seconds.into());
     println!("---> {name} over");
 } // The guard is dropped here: release.
 
 /// `MyThreadClass_lock_2.py`: the lock is released right after the first print.
 fn hold_while_printing(lock: &Mutex<()>, seconds: u32, pace: Pace) {
     let name = thread_name("Thread#?");
-    let guard = lock
-        .lock()
-        .expect("no thread panics while holding the lock");
-    println!(
-        "---> {name} running, belonging to process ID {}",
-        std::process::id()
-    );
+    let guard = lock.lock().unwrap_or_else(PoisonError::into_inner);
+    let pid = std::process::id();
+    println!("---> {name} running, belonging to process ID {pid}");
     drop(guard);
-    pace.sleep(f64::from(seconds));
+    pace.sleep(seconds.into());
     println!("---> {name} over");
 }
 // ANCHOR_END: hold
 
-/// The time the threads slept in all, counted as they slept it (tick by tick).
-fn sum_of_sleeps(sleeps: &[u32], pace: Pace) -> Duration {
-    sleeps.iter().map(|&s| pace.of(f64::from(s))).sum()
-}
+// ANCHOR: check
+/// Below this gap between the sum of the sleeps and the longest one, starting the threads and
+/// printing could take longer than the gap, so `print-only` is not compared with the sum.
+const MIN_MARGIN: Duration = Duration::from_millis(20);
 
-// ANCHOR: checks
-fn check_whole(took: Duration, sleeps: &[u32], pace: Pace) -> anyhow::Result<()> {
-    let sum = sum_of_sleeps(sleeps, pace);
+/// Holding the lock throughout, the run cannot be shorter than the sum of the sleeps; holding
+/// it only to print, it takes about the longest sleep, well under the sum. Returns the line
+/// that says which held.
+fn check(part: Part, took: Duration, sleeps: &[u32], pace: Pace) -> Result<String> {
     let book_seconds: u32 = sleeps.iter().sum();
-    ensure!(
-        took >= sum,
-        "holding the lock for the whole run took {:.3} s, less than the {:.3} s of sleeps: \
-         two threads held the lock at once",
-        took.as_secs_f64(),
-        sum.as_secs_f64()
-    );
-    println!(
-        "Lock held for the whole run: {:.3} s >= {:.3} s, the sum of the sleeps \
-         ({book_seconds} book seconds): one thread at a time",
-        took.as_secs_f64(),
-        sum.as_secs_f64()
-    );
-    Ok(())
-}
-
-fn check_print_only(took: Duration, sleeps: &[u32], pace: Pace) -> anyhow::Result<()> {
-    let sum = sum_of_sleeps(sleeps, pace);
-    let longest = sleeps.iter().map(|&s| pace.of(f64::from(s))).max();
-    let margin = sum - longest.unwrap_or_default();
-    let book_seconds: u32 = sleeps.iter().sum();
+    let sum: Duration = sleeps.iter().map(|&s| pace.of(s.into())).sum();
+    let margin = sum - pace.of(sleeps.iter().copied().max().unwrap_or(0).into());
+    let (took_s, sum_s) = (took.as_secs_f64(), sum.as_secs_f64());
+    let sum_line = format!("the sum of the sleeps ({book_seconds} book seconds)");
+    if part == Part::Whole {
+        ensure!(
+            took >= sum,
+            "holding the lock for the whole run took {took_s:.3} s, less than the {sum_s:.3} s \
+             of sleeps: two threads held the lock at once"
+        );
+        return Ok(format!(
+            "Lock held for the whole run: {took_s:.3} s >= {sum_s:.3} s, {sum_line}: \
+             one thread at a time"
+        ));
+    }
     if margin < MIN_MARGIN {
-        println!(
-            "Lock held only to print: {:.3} s; not compared with the sum of the sleeps \
-             ({book_seconds} book seconds): they exceed the longest by {:.3} s, under {} ms",
-            took.as_secs_f64(),
+        return Ok(format!(
+            "Lock held only to print: {took_s:.3} s; not compared with {sum_line}: they exceed the \
+             longest by {:.3} s, under {} ms",
             margin.as_secs_f64(),
             MIN_MARGIN.as_millis()
-        );
-        return Ok(());
+        ));
     }
     ensure!(
         took < sum,
-        "holding the lock only to print took {:.3} s, not less than the {:.3} s of sleeps: \
-         the sleeps did not overlap",
-        took.as_secs_f64(),
-        sum.as_secs_f64()
+        "holding the lock only to print took {took_s:.3} s, not less than the {sum_s:.3} s of \
+         sleeps: the sleeps did not overlap"
     );
-    println!(
-        "Lock held only to print: {:.3} s < {:.3} s, the sum of the sleeps \
-         ({book_seconds} book seconds): the sleeps overlapped",
-        took.as_secs_f64(),
-        sum.as_secs_f64()
-    );
-    Ok(())
+    Ok(format!(
+        "Lock held only to print: {took_s:.3} s < {sum_s:.3} s, {sum_line}: the sleeps overlapped"
+    ))
 }
-// ANCHOR_END: checks
+// ANCHOR_END: check
 
 #[cfg(test)]
 mod tests {
@@ -332,49 +245,35 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_locked_counter_returns_to_zero() {
-        let counter = Arc::new(Mutex::new(0_i64));
-        let up = {
-            let counter = Arc::clone(&counter);
-            thread::spawn(move || add_with_lock(&counter, 1, 10_000))
-        };
-        add_with_lock(&counter, -1, 10_000);
-        up.join().unwrap();
-        assert_eq!(*counter.lock().unwrap(), 0);
-    }
-
-    #[test]
-    fn the_unlocked_counter_counts_right_when_alone() {
-        let counter = AtomicI64::new(0);
-        add_without_lock(&counter, 1, 500);
-        add_without_lock(&counter, -1, 200);
-        assert_eq!(counter.load(Ordering::Relaxed), 300);
-    }
-
-    #[test]
-    fn the_sum_of_sleeps_counts_ticks() {
-        assert_eq!(
-            sum_of_sleeps(&[1, 4, 2], pace(10)),
-            Duration::from_millis(70)
-        );
+    fn check_ms(part: Part, ms: u64, sleeps: &[u32], tick_ms: u64) -> Result<String> {
+        check(part, Duration::from_millis(ms), sleeps, pace(tick_ms))
     }
 
     #[test]
     fn whole_must_last_at_least_the_sum() {
-        let sleeps = [2, 3];
-        assert!(check_whole(Duration::from_millis(50), &sleeps, pace(10)).is_ok());
-        let error = check_whole(Duration::from_millis(49), &sleeps, pace(10)).unwrap_err();
+        let line = check_ms(Part::Whole, 50, &[2, 3], 10).unwrap();
+        assert_eq!(
+            line,
+            "Lock held for the whole run: 0.050 s >= 0.050 s, the sum of the sleeps \
+             (5 book seconds): one thread at a time"
+        );
+        let error = check_ms(Part::Whole, 49, &[2, 3], 10).unwrap_err();
         assert!(error.to_string().contains("two threads held the lock"));
     }
 
     #[test]
     fn print_only_must_beat_the_sum_when_the_margin_allows() {
-        let sleeps = [3, 3, 3];
-        assert!(check_print_only(Duration::from_millis(310), &sleeps, pace(100)).is_ok());
-        let error = check_print_only(Duration::from_millis(900), &sleeps, pace(100)).unwrap_err();
+        assert!(check_ms(Part::PrintOnly, 310, &[3, 3, 3], 100).is_ok());
+        let error = check_ms(Part::PrintOnly, 900, &[3, 3, 3], 100).unwrap_err();
         assert!(error.to_string().contains("did not overlap"));
         // With zero-length ticks there is no margin, and no verdict.
-        assert!(check_print_only(Duration::from_millis(5), &sleeps, pace(0)).is_ok());
+        let line = check_ms(Part::PrintOnly, 5, &[3, 3, 3], 0).unwrap();
+        assert!(line.contains("not compared"), "{line}");
+    }
+
+    #[test]
+    fn the_sleepers_share_one_lock_and_are_all_joined() {
+        let took = sleepers(hold_for_whole_run, &[1, 1, 1], pace(5)).unwrap();
+        assert!(took >= Duration::from_millis(15), "{took:?}");
     }
 }

@@ -12,9 +12,9 @@
 //!
 //! ```text
 //! cargo run -p thread-rlock                             # 1st edition: 5 adds, 5 removes
-//! cargo run -p thread-rlock -- --edition ed2 --seed 4   # 2nd edition: random counts
-//! cargo run -p thread-rlock -- --lock mutex             # the usual Rust shape, no re-entry
+//! cargo run -p thread-rlock -- --edition ed2 --seed 4   # 2nd edition (src/ed2.rs)
 //! cargo run -p thread-rlock -- --book                   # one real second per item
+//! cargo run -p thread-rlock --example mutex_box         # the usual Rust shape, no re-entry
 //! ```
 //!
 //! ## Python → Rust
@@ -29,11 +29,14 @@
 //! - The 1st edition's `Box.lock` is a class attribute, one lock for every box; the 2nd
 //!   edition's is an instance attribute. A Rust lock owns the data it guards, so the class-wide
 //!   lock is a `static` owning every box's count (one slot per box, a `RefCell<Vec<i32>>`), and
-//!   the per-box lock is a field owning that box's count.
+//!   the per-box lock (`src/ed2.rs`) is a field owning that box's count.
+//! - `threading.Thread(target=adder, …)` → `thread::Builder::new().name(..).spawn_scoped(..)`
+//!   in a `thread::scope`, which joins both threads before it returns.
 //! - What a Rust programmer usually does instead: take the lock once, in the public method, and
 //!   pass the locked data (`&mut i32`, or the guard) to the helper, which then cannot lock
-//!   again. `--lock mutex` runs that shape on a `std::sync::Mutex`; locking a `std` mutex twice
-//!   from one thread would deadlock or panic, and the types make the helper unable to try.
+//!   again. The example `mutex_box` runs that shape on a `std::sync::Mutex`; locking a `std`
+//!   mutex twice from one thread would deadlock or panic, and the types make the helper unable
+//!   to try.
 //!   `ReentrantMutex` remains for when the shape must stay, e.g. public methods calling each
 //!   other, or callbacks that re-enter.
 //!
@@ -45,20 +48,21 @@
 //! - The run checks itself: the box ends with adds − removes items (0 for the 1st edition),
 //!   otherwise it exits 1. The 2nd edition prints no final count; this port prints the 1st
 //!   edition's last line for it too, `N items still remain in the box`.
-//! - `--lock mutex` is a port addition (see above); with it both editions use a lock per box.
+//! - The example `mutex_box` is a port addition (see above), with the 1st edition's run.
 //! - Sleeps are ticks of `--tick-ms` (50 ms by default; `--book` for 1 s). The blank lines of
 //!   the 2nd edition (a `"\n"` inside `print`) and the trailing spaces of the 1st edition's lines
 //!   are left out; the 2nd edition's unused `items = 10` has no counterpart.
 
-use std::cell::{Cell, RefCell};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::cell::RefCell;
 use std::thread;
 
-use anyhow::{Context, ensure};
-use clap::{Parser, ValueEnum};
+use anyhow::{Context, Result, ensure};
+use clap::Parser;
 use common::{Edition, Pace};
 use parking_lot::ReentrantMutex;
 use rand::RngExt;
+
+mod ed2;
 
 #[derive(Parser)]
 #[command(about = "An adder and a remover on a box whose methods re-take a re-entrant lock")]
@@ -73,10 +77,6 @@ struct Args {
     /// Items the remover takes out, at most 1000000 [default: 5 with ed1, randint(1, 10) with ed2].
     #[arg(long, value_parser = clap::value_parser!(u32).range(..=1_000_000))]
     removes: Option<u32>,
-    /// The box's lock: re-entrant as in the book, or a plain mutex taken once, with the helper
-    /// given the locked count (the usual Rust shape).
-    #[arg(long, value_enum, default_value_t = LockKind::Reentrant)]
-    lock: LockKind,
     /// Seed for the 2nd edition's random counts; random when absent, as in the book.
     #[arg(long)]
     seed: Option<u64>,
@@ -84,108 +84,31 @@ struct Args {
     pace: Pace,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum LockKind {
-    /// parking_lot::ReentrantMutex, re-taken by the helper (the book's RLock).
-    Reentrant,
-    /// std::sync::Mutex, taken once; the helper gets the locked count.
-    Mutex,
-}
-
 fn main() -> std::process::ExitCode {
     common::main(|| run(Args::parse()))
 }
 
-fn run(args: Args) -> anyhow::Result<()> {
-    let mut rng = common::seeded_rng(args.seed);
-    let (adds, removes) = match args.edition {
-        Edition::Ed1 => (args.adds.unwrap_or(5), args.removes.unwrap_or(5)),
-        Edition::Ed2 => (
-            args.adds.unwrap_or_else(|| rng.random_range(10..=20)),
-            args.removes.unwrap_or_else(|| rng.random_range(1..=10)),
-        ),
-    };
-    let the_box: Arc<dyn ItemBox> = match (args.lock, args.edition) {
-        (LockKind::Reentrant, Edition::Ed1) => Arc::new(ClassLockBox::new()),
-        (LockKind::Reentrant, Edition::Ed2) => Arc::new(RlockBox::new()),
-        (LockKind::Mutex, _) => Arc::new(MutexBox::new()),
-    };
-    if args.edition == Edition::Ed1 {
-        println!("putting {adds} items in the box");
+fn run(args: Args) -> Result<()> {
+    if args.edition == Edition::Ed2 {
+        let mut rng = common::seeded_rng(args.seed);
+        let adds = args.adds.unwrap_or_else(|| rng.random_range(10..=20));
+        let removes = args.removes.unwrap_or_else(|| rng.random_range(1..=10));
+        return ed2::main(adds, removes, args.pace);
     }
-    let worker = match args.edition {
-        Edition::Ed1 => ed1_worker,
-        Edition::Ed2 => ed2_worker,
-    };
-    let threads = [
-        ("Thread-1", Job::Adder, adds),
-        ("Thread-2", Job::Remover, removes),
-    ]
-    .into_iter()
-    .map(|(name, job, items)| {
-        let the_box = Arc::clone(&the_box);
-        thread::Builder::new()
-            .name(name.to_owned())
-            .spawn(move || worker(&*the_box, job, items, args.pace))
-            .with_context(|| format!("cannot start thread {name}"))
+    // ANCHOR: ed1_main
+    let (adds, removes) = (args.adds.unwrap_or(5), args.removes.unwrap_or(5));
+    println!("putting {adds} items in the box");
+    let the_box = ClassLockBox::new();
+    thread::scope(|scope| {
+        let named = |name: &str| thread::Builder::new().name(name.to_owned());
+        named("Thread-1").spawn_scoped(scope, || adder(&the_box, adds, args.pace))?;
+        named("Thread-2").spawn_scoped(scope, || remover(&the_box, removes, args.pace))?;
+        std::io::Result::Ok(())
     })
-    .collect::<anyhow::Result<Vec<_>>>()?;
-    for thread in threads {
-        common::join(thread)?;
-    }
-    let total = the_box.total_items();
-    println!("{total} items still remain in the box");
-    let expected = i64::from(adds) - i64::from(removes);
-    ensure!(
-        i64::from(total) == expected,
-        "{adds} adds and {removes} removes should leave {expected} items, the box holds {total}"
-    );
-    Ok(())
+    .context("cannot start a thread")?;
+    check(the_box.total_items(), adds, removes)
+    // ANCHOR_END: ed1_main
 }
-
-/// What the two threads need of a box, whichever lock it has.
-trait ItemBox: Send + Sync {
-    fn add(&self);
-    fn remove(&self);
-    fn total_items(&self) -> i32;
-}
-
-// ANCHOR: ed2_box
-/// The 2nd edition's `Box`: each box has its own re-entrant lock, which owns the box's count.
-struct RlockBox {
-    total_items: ReentrantMutex<Cell<i32>>,
-}
-
-impl RlockBox {
-    fn new() -> Self {
-        Self {
-            total_items: ReentrantMutex::new(Cell::new(0)),
-        }
-    }
-
-    fn execute(&self, value: i32) {
-        let total_items = self.total_items.lock();
-        total_items.set(total_items.get() + value);
-    }
-}
-
-impl ItemBox for RlockBox {
-    fn add(&self) {
-        let _held = self.total_items.lock();
-        // `execute` locks again while `_held` is alive: fine for the thread that holds it.
-        self.execute(1);
-    }
-
-    fn remove(&self) {
-        let _held = self.total_items.lock();
-        self.execute(-1);
-    }
-
-    fn total_items(&self) -> i32 {
-        self.total_items.lock().get()
-    }
-}
-// ANCHOR_END: ed2_box
 
 // ANCHOR: ed1_box
 /// The 1st edition's `Box.lock`, a class attribute: one lock for every box. It owns every
@@ -210,11 +133,10 @@ impl ClassLockBox {
         let boxes = BOX_LOCK.lock();
         boxes.borrow_mut()[self.slot] += n;
     }
-}
 
-impl ItemBox for ClassLockBox {
     fn add(&self) {
         let _held = BOX_LOCK.lock();
+        // `execute` locks again while `_held` is alive: fine for the thread that holds it.
         self.execute(1);
     }
 
@@ -229,103 +151,38 @@ impl ItemBox for ClassLockBox {
 }
 // ANCHOR_END: ed1_box
 
-// ANCHOR: mutex_box
-/// The usual Rust shape: the public methods lock once and hand the locked count to the helper,
-/// which has no lock to take.
-struct MutexBox {
-    total_items: Mutex<i32>,
-}
-
-impl MutexBox {
-    fn new() -> Self {
-        Self {
-            total_items: Mutex::new(0),
-        }
-    }
-
-    fn locked(&self) -> MutexGuard<'_, i32> {
-        self.total_items
-            .lock()
-            .expect("no thread panics while holding the box")
-    }
-
-    fn execute(total_items: &mut i32, value: i32) {
-        *total_items += value;
-    }
-}
-
-impl ItemBox for MutexBox {
-    fn add(&self) {
-        Self::execute(&mut self.locked(), 1);
-    }
-
-    fn remove(&self) {
-        Self::execute(&mut self.locked(), -1);
-    }
-
-    fn total_items(&self) -> i32 {
-        *self.locked()
-    }
-}
-// ANCHOR_END: mutex_box
-
-#[derive(Debug, Clone, Copy)]
-enum Job {
-    Adder,
-    Remover,
-}
-
-impl Job {
-    fn apply(self, the_box: &dyn ItemBox) {
-        match self {
-            Job::Adder => the_box.add(),
-            Job::Remover => the_box.remove(),
-        }
-    }
-}
-
-// ANCHOR: workers
-/// The 1st edition's `adder` and `remover`: announce, change the box, work a book second.
-fn ed1_worker(the_box: &dyn ItemBox, job: Job, items: u32, pace: Pace) {
-    let verb = match job {
-        Job::Adder => "adding",
-        Job::Remover => "removing",
-    };
+// ANCHOR: ed1_workers
+fn adder(the_box: &ClassLockBox, items: u32, pace: Pace) {
     for _ in 0..items {
-        println!("{verb} 1 item in the box");
-        job.apply(the_box);
+        println!("adding 1 item in the box");
+        the_box.add();
         pace.sleep(1.0);
     }
 }
 
-/// The 2nd edition's `adder` and `remover`: change the box, work, then say how many are left.
-fn ed2_worker(the_box: &dyn ItemBox, job: Job, items: u32, pace: Pace) {
-    let (done, what) = match job {
-        Job::Adder => ("ADDED", "ADD"),
-        Job::Remover => ("REMOVED", "REMOVE"),
-    };
-    println!("N° {items} items to {what}");
-    for left in (0..items).rev() {
-        job.apply(the_box);
+fn remover(the_box: &ClassLockBox, items: u32, pace: Pace) {
+    for _ in 0..items {
+        println!("removing 1 item in the box");
+        the_box.remove();
         pace.sleep(1.0);
-        println!("{done} one item -->{left} item to {what}");
     }
 }
-// ANCHOR_END: workers
+// ANCHOR_END: ed1_workers
+
+/// The box must hold adds − removes items; both editions end with this line.
+fn check(total: i32, adds: u32, removes: u32) -> Result<()> {
+    println!("{total} items still remain in the box");
+    let expected = i64::from(adds) - i64::from(removes);
+    ensure!(
+        i64::from(total) == expected,
+        "{adds} adds and {removes} removes should leave {expected} items, the box holds {total}"
+    );
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_holder_can_take_the_reentrant_lock_again() {
-        let the_box = RlockBox::new();
-        let held = the_box.total_items.lock();
-        the_box.add(); // Would deadlock on a non-re-entrant lock.
-        the_box.add();
-        the_box.remove();
-        assert_eq!(held.get(), 1);
-    }
 
     #[test]
     fn class_wide_lock_keeps_each_boxs_count() {
@@ -337,42 +194,28 @@ mod tests {
         assert_eq!((first.total_items(), second.total_items()), (2, -1));
     }
 
-    fn hammer(the_box: Arc<dyn ItemBox>) -> i32 {
-        let threads: Vec<_> = (0..4)
-            .map(|i| {
-                let the_box = Arc::clone(&the_box);
-                thread::spawn(move || {
-                    for _ in 0..1000 {
-                        if i % 2 == 0 {
-                            the_box.add()
-                        } else {
-                            the_box.add();
-                            the_box.remove()
-                        }
-                    }
-                })
-            })
-            .collect();
-        threads.into_iter().for_each(|t| t.join().unwrap());
-        the_box.total_items()
-    }
-
     #[test]
-    fn every_box_counts_right_under_contention() {
-        assert_eq!(hammer(Arc::new(RlockBox::new())), 2000);
-        assert_eq!(hammer(Arc::new(ClassLockBox::new())), 2000);
-        assert_eq!(hammer(Arc::new(MutexBox::new())), 2000);
-    }
-
-    #[test]
-    fn workers_change_the_box_once_per_item() {
+    fn the_box_counts_right_under_contention() {
+        let the_box = ClassLockBox::new();
+        thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(|| (0..1000).for_each(|_| the_box.add()));
+                scope.spawn(|| (0..1000).for_each(|_| the_box.remove()));
+            }
+        });
+        assert_eq!(the_box.total_items(), 0);
         let pace = Pace {
             book: false,
             tick_ms: Some(0),
         };
-        let the_box = MutexBox::new();
-        ed1_worker(&the_box, Job::Adder, 3, pace);
-        ed2_worker(&the_box, Job::Remover, 5, pace);
+        adder(&the_box, 3, pace);
+        remover(&the_box, 5, pace);
         assert_eq!(the_box.total_items(), -2);
+    }
+
+    #[test]
+    fn check_wants_the_difference() {
+        assert!(check(-4, 3, 7).is_ok());
+        assert!(check(0, 3, 7).is_err());
     }
 }

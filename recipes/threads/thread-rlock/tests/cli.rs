@@ -1,6 +1,6 @@
 //! Runs the real `thread-rlock` binary and checks what it printed.
 
-use common::testing::{run_fails, run_ok};
+use common::testing::{example, run_fails, run_ok};
 
 const BIN: &str = env!("CARGO_BIN_EXE_thread-rlock");
 
@@ -51,24 +51,30 @@ fn the_first_edition_adds_five_removes_five_and_ends_empty() {
 
 #[test]
 fn the_first_edition_counts_uneven_adds_and_removes() {
-    for lock in ["reentrant", "mutex"] {
-        let run = run_ok(
-            BIN,
-            &[
-                "--adds",
-                "3",
-                "--removes",
-                "7",
-                "--lock",
-                lock,
-                "--tick-ms",
-                "0",
-            ],
-        );
-        assert_eq!(count(&run.stdout, "adding 1 item in the box"), 3);
-        assert_eq!(count(&run.stdout, "removing 1 item in the box"), 7);
-        assert_eq!(last_line(&run.stdout), "-4 items still remain in the box");
-    }
+    let run = run_ok(BIN, &["--adds", "3", "--removes", "7", "--tick-ms", "0"]);
+    assert_eq!(count(&run.stdout, "adding 1 item in the box"), 3);
+    assert_eq!(count(&run.stdout, "removing 1 item in the box"), 7);
+    assert_eq!(last_line(&run.stdout), "-4 items still remain in the box");
+}
+
+#[test]
+fn the_mutex_box_example_counts_like_the_first_edition() {
+    let mutex_box = example("mutex_box");
+    let run = run_ok(&mutex_box, &["--tick-ms", "1"]);
+    assert_eq!(
+        run.stdout.lines().next(),
+        Some("putting 5 items in the box")
+    );
+    assert_eq!(count(&run.stdout, "adding 1 item in the box"), 5);
+    assert_eq!(count(&run.stdout, "removing 1 item in the box"), 5);
+    assert_eq!(run.stdout.lines().count(), 12);
+    assert_eq!(last_line(&run.stdout), "0 items still remain in the box");
+    let uneven = ["--adds", "3", "--removes", "7", "--tick-ms", "0"];
+    let run = run_ok(&mutex_box, &uneven);
+    assert_eq!(count(&run.stdout, "adding 1 item in the box"), 3);
+    assert_eq!(count(&run.stdout, "removing 1 item in the box"), 7);
+    assert_eq!(last_line(&run.stdout), "-4 items still remain in the box");
+    run_fails(&mutex_box, &["--adds", "2000000"], 2, "--adds");
 }
 
 #[test]
@@ -100,28 +106,16 @@ fn the_second_edition_draws_its_counts_and_ends_with_the_difference() {
 }
 
 #[test]
-fn the_same_seed_draws_the_same_counts_whatever_the_lock() {
-    let counts = |seed: &str, lock: &str| {
-        let run = run_ok(
-            BIN,
-            &[
-                "--edition",
-                "ed2",
-                "--seed",
-                seed,
-                "--lock",
-                lock,
-                "--tick-ms",
-                "0",
-            ],
-        );
+fn the_same_seed_draws_the_same_counts() {
+    let counts = |seed: &str| {
+        let run = run_ok(BIN, &["--edition", "ed2", "--seed", seed, "--tick-ms", "0"]);
         (
             announced(&run.stdout, "ADD"),
             announced(&run.stdout, "REMOVE"),
             last_line(&run.stdout).to_owned(),
         )
     };
-    assert_eq!(counts("9", "reentrant"), counts("9", "mutex"));
+    assert_eq!(counts("9"), counts("9"));
 }
 
 #[test]
@@ -129,7 +123,7 @@ fn bad_values_are_refused_by_the_parser() {
     run_fails(BIN, &["--adds", "2000000"], 2, "--adds");
     run_fails(BIN, &["--removes=-1"], 2, "--removes");
     run_fails(BIN, &["--edition", "ed3"], 2, "--edition");
-    run_fails(BIN, &["--lock", "spin"], 2, "--lock");
+    run_fails(BIN, &["--lock", "mutex"], 2, "--lock");
 }
 
 #[test]

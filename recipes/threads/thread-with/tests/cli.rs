@@ -1,6 +1,6 @@
 //! Runs the real `thread-with` binary and checks what it printed.
 
-use common::testing::{run_fails, run_ok};
+use common::testing::{example, run_fails, run_ok};
 
 const BIN: &str = env!("CARGO_BIN_EXE_thread-with");
 
@@ -52,10 +52,10 @@ fn each_primitive_is_taken_once_with_a_scope_and_once_directly() {
 
 #[test]
 fn a_panic_while_holding_releases_everything_and_poisons_the_mutexes() {
-    let run = run_ok(BIN, &["--panic"]);
+    let run = run_ok(&example("panic_while_holding"), &[]);
     let lines: Vec<&str> = run.stdout.lines().collect();
-    assert_eq!(lines.len(), 14, "{lines:#?}");
-    for (line, (number, kind)) in lines[9..13].iter().zip((9..).zip(KINDS)) {
+    assert_eq!(lines.len(), 5, "{lines:#?}");
+    for (line, (number, kind)) in lines[..4].iter().zip((1..).zip(KINDS)) {
         assert_eq!(
             parse(line),
             (
@@ -65,7 +65,7 @@ fn a_panic_while_holding_releases_everything_and_poisons_the_mutexes() {
         );
     }
     assert_eq!(
-        lines[13],
+        lines[4],
         "After the panics: Mutex free (poisoned), ReentrantMutex free (does not poison), \
          Condvar's Mutex free (poisoned), Semaphore(1) free (does not poison)"
     );
@@ -75,5 +75,6 @@ fn a_panic_while_holding_releases_everything_and_poisons_the_mutexes() {
 #[test]
 fn unknown_flags_exit_2() {
     run_fails(BIN, &["--bogus"], 2, "--bogus");
-    run_fails(BIN, &["--panic=yes"], 2, "--panic");
+    run_fails(BIN, &["--panic"], 2, "--panic");
+    run_fails(&example("panic_while_holding"), &["--bogus"], 2, "--bogus");
 }
