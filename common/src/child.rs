@@ -2,8 +2,9 @@
 //! re-executes its own binary with a hidden subcommand, and the child runs the function the
 //! subcommand names. The child is a separate OS process with its own PID and memory.
 //!
-//! [`Servers`] is the server processes of a distributed recipe's plain run: each reports the
-//! address it bound in its first line and is stopped with SIGTERM at the end.
+//! [`Servers`] is the server processes of a distributed recipe's plain run: each reports in a
+//! line that it is ready (usually with the address it bound) and is stopped with SIGTERM at the
+//! end.
 
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
@@ -153,13 +154,13 @@ impl Drop for Children {
     }
 }
 
-/// How long [`Servers::start`] waits for a server's address line.
+/// How long [`Servers::start`] waits for a server's address line (or its ready line).
 pub const READY_TIMEOUT: Duration = Duration::from_secs(5);
 
 // ANCHOR: servers
 /// The server processes of a plain run. Each one's stdout is shown here with a `[role]`
-/// prefix and kept, so the run can check what a server printed; its first line carries the
-/// address it bound. Dropping the set kills and reaps what still runs, so an early error leaves
+/// prefix and kept, so the run can check what a server printed; a line tells when it is ready,
+/// usually by ending with the address it bound. Dropping the set kills and reaps what still runs, so an early error leaves
 /// no process behind.
 #[derive(Debug, Default)]
 pub struct Servers {
@@ -176,12 +177,44 @@ impl Servers {
 
     /// Starts `command` as the child `role` and returns the address it bound: the first line
     /// of its stdout that ends with one, read within [`READY_TIMEOUT`].
-    pub fn spawn(&mut self, role: &str, mut command: Command) -> anyhow::Result<SocketAddr> {
+    pub fn spawn(&mut self, role: &str, command: Command) -> anyhow::Result<SocketAddr> {
+        let (pid, ready) = self.launch(role, command, |line| bound_address(line).is_some())?;
+        let address = ready
+            .as_deref()
+            .and_then(bound_address)
+            .ok_or_else(|| anyhow!("{role} (pid {pid}) did not report its address"))?;
+        println!("Started {role} (pid {pid}) on {address}");
+        Ok(address)
+    }
+
+    /// Starts `command` as the child `role` and returns the first line of its stdout that
+    /// `ready` accepts, read within [`READY_TIMEOUT`]: for a server whose ready line names no
+    /// address (a Celery worker consuming a queue).
+    pub fn spawn_ready(
+        &mut self,
+        role: &str,
+        command: Command,
+        ready: fn(&str) -> bool,
+    ) -> anyhow::Result<String> {
+        let (pid, line) = self.launch(role, command, ready)?;
+        let line = line.ok_or_else(|| anyhow!("{role} (pid {pid}) did not report it is ready"))?;
+        println!("Started {role} (pid {pid})");
+        Ok(line)
+    }
+
+    /// Spawns `command` with a thread that shows and keeps its stdout; returns its PID and the
+    /// first line `ready` accepts, if one came within [`READY_TIMEOUT`].
+    fn launch(
+        &mut self,
+        role: &str,
+        mut command: Command,
+        ready: fn(&str) -> bool,
+    ) -> anyhow::Result<(u32, Option<String>)> {
         command.stdin(Stdio::null()).stdout(Stdio::piped());
         let child = self.children.spawn(role, &mut command)?;
         let pid = child.id();
         let stdout = child.stdout.take().expect("stdout was piped above");
-        let (ready, address) = mpsc::channel();
+        let (ready_line, first_ready) = mpsc::channel();
         let prefix = format!("[{role}] ");
         let printer = std::thread::Builder::new()
             .name(role.to_owned())
@@ -189,9 +222,9 @@ impl Servers {
                 let mut printed = Vec::new();
                 for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                     println!("{prefix}{line}");
-                    if let Some(address) = bound_address(&line) {
-                        // Only the first address matters; later sends find no receiver.
-                        let _ = ready.send(address);
+                    if ready(&line) {
+                        // Only the first ready line matters; later sends find no receiver.
+                        let _ = ready_line.send(line.clone());
                     }
                     printed.push(line);
                 }
@@ -199,16 +232,13 @@ impl Servers {
             })
             .with_context(|| format!("cannot start the thread showing {role}'s output"))?;
         self.printers.push(printer);
-        let address = address
-            .recv_timeout(READY_TIMEOUT)
-            .map_err(|_| anyhow!("{role} (pid {pid}) did not report its address"))?;
-        println!("Started {role} (pid {pid}) on {address}");
         self.started.push((role.to_owned(), pid));
-        Ok(address)
+        Ok((pid, first_ready.recv_timeout(READY_TIMEOUT).ok()))
     }
 
     /// Sends SIGTERM to every server, waits for each, checks they all exited 0, and returns
-    /// every line they printed (in start order, each server's lines in its order).
+    /// every line they printed (in start order, each server's lines in its order). An empty
+    /// set stops silently.
     pub fn stop(mut self) -> anyhow::Result<Vec<String>> {
         for (_, child) in self.children.iter_mut() {
             terminate(child)?;
@@ -224,7 +254,9 @@ impl Servers {
             .map(|(role, pid)| format!("{role} (pid {pid})"))
             .collect();
         let all = if stopped.len() > 1 { "all " } else { "" };
-        println!("Stopped {}: {all}exited 0", stopped.join(", "));
+        if !stopped.is_empty() {
+            println!("Stopped {}: {all}exited 0", stopped.join(", "));
+        }
         Ok(printed)
     }
 }
@@ -334,6 +366,7 @@ mod tests {
 
     #[test]
     fn servers_report_their_addresses_and_stop_cleanly() {
+        assert!(Servers::default().stop().unwrap().is_empty());
         let mut servers = Servers::default();
         let one = servers.spawn("one", fake_server(4001, 0)).unwrap();
         let two = servers.spawn("two", fake_server(4002, 0)).unwrap();
@@ -367,6 +400,25 @@ mod tests {
         let error = servers.spawn("mute", command).unwrap_err().to_string();
         assert!(error.starts_with("mute (pid "), "{error}");
         assert!(error.ends_with("did not report its address"), "{error}");
+    }
+
+    #[test]
+    fn a_server_may_say_it_is_ready_without_an_address() {
+        let mut servers = Servers::default();
+        let ready = servers
+            .spawn_ready("worker", fake_server(4005, 0), |line| {
+                line.starts_with("up ")
+            })
+            .unwrap();
+        assert_eq!(ready, "up on 127.0.0.1:4005");
+        let mut command = Command::new("echo");
+        command.arg("starting");
+        let error = servers
+            .spawn_ready("mute", command, |line| line.ends_with("ready."))
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("mute (pid "), "{error}");
+        assert!(error.ends_with("did not report it is ready"), "{error}");
     }
 
     #[test]

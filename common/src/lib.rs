@@ -6,6 +6,7 @@
 //!   `--book`/`--tick-ms` pace of the book's sleeps.
 //! - [`child`]: re-execute the running binary as a real child process (processes chapter), and
 //!   the server processes of a distributed recipe's plain run ([`child::Servers`]).
+//! - [`net`]: the socket recipes' client connect, bounded, with a hint when nobody answers.
 //! - [`mpi_launch`]: relaunch an MPI recipe under `mpiexec -n N` when started without it.
 //! - [`opencl`] (feature `opencl`): pick the gpu recipes' OpenCL platform and device, or fail
 //!   with one clear line when there is none.
@@ -15,6 +16,7 @@
 
 pub mod child;
 pub mod mpi_launch;
+pub mod net;
 pub mod output;
 pub mod timing;
 

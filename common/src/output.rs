@@ -42,6 +42,11 @@ pub fn py_str(text: &str) -> String {
     format!("'{}'", text.escape_debug())
 }
 
+/// A socket address as Python prints its `(host, port)` tuple: `('127.0.0.1', 54321)`.
+pub fn py_addr(address: std::net::SocketAddr) -> String {
+    format!("('{}', {})", address.ip(), address.port())
+}
+
 /// Python's `str()` of a dict: `{0: 0, 1: 2}`.
 pub fn py_dict<K: Display, V: Display>(entries: impl IntoIterator<Item = (K, V)>) -> String {
     let entries: Vec<String> = entries
@@ -158,6 +163,8 @@ mod tests {
         assert_eq!(py_list(Vec::<u8>::new()), "[]");
         assert_eq!(py_str("it's"), "'it\\'s'");
         assert_eq!(py_dict([(0, 0), (1, 2)]), "{0: 0, 1: 2}");
+        let peer: std::net::SocketAddr = "127.0.0.1:54321".parse().unwrap();
+        assert_eq!(py_addr(peer), "('127.0.0.1', 54321)");
     }
 
     #[test]

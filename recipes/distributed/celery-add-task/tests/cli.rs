@@ -238,14 +238,26 @@ fn python_dir() -> PathBuf {
 // The recipe's runs
 // ---------------------------------------------------------------------------------------------
 
+/// The lines a worker process of a plain or bench run printed, without their `[role] ` prefix.
+fn worker_lines(stdout: &str) -> Vec<&str> {
+    stdout
+        .lines()
+        .filter_map(|line| {
+            line.strip_prefix("[worker")?
+                .split_once("] ")
+                .map(|(_, l)| l)
+        })
+        .collect()
+}
+
 #[test]
 fn the_plain_run_sends_add_5_5_to_its_own_worker_and_prints_10() {
     let queue = TestQueue::new("plain");
     let run = run_ok(BIN, &["--queue", queue.name()]);
     let lines: Vec<&str> = run.stdout.lines().collect();
-    assert_eq!(lines.len(), 6, "{lines:#?}");
+    assert_eq!(lines.len(), 8, "{lines:#?}");
     let ready = lines[0]
-        .strip_prefix("Worker ")
+        .strip_prefix("[worker] Worker ")
         .and_then(|rest| rest.split_once(' '))
         .expect(lines[0]);
     let pid = ready.0;
@@ -256,21 +268,29 @@ fn the_plain_run_sends_add_5_5_to_its_own_worker_and_prints_10() {
             queue.name()
         )
     );
-    let id = task_id(lines[1]);
-    assert_eq!(lines[1], format!("Task addTask.add[{id}] sent: add(5, 5)"));
-    assert_eq!(lines[2], format!("Task addTask.add[{id}] received"));
-    let succeeded = format!("Task addTask.add[{id}] succeeded in ");
-    assert!(lines[3].starts_with(&succeeded), "{}", lines[3]);
-    assert!(lines[3].ends_with("s: 10"), "{}", lines[3]);
-    assert_eq!(lines[4], format!("Worker {pid} stopped after 1 task"));
-    assert_eq!(lines[5], "10");
+    assert_eq!(lines[1], format!("Started worker (pid {pid})"));
+    let id = task_id(lines[2]);
+    assert_eq!(lines[2], format!("Task addTask.add[{id}] sent: add(5, 5)"));
+    assert_eq!(
+        lines[3],
+        format!("[worker] Task addTask.add[{id}] received")
+    );
+    let succeeded = format!("[worker] Task addTask.add[{id}] succeeded in ");
+    assert!(lines[4].starts_with(&succeeded), "{}", lines[4]);
+    assert!(lines[4].ends_with("s: 10"), "{}", lines[4]);
+    assert_eq!(
+        lines[5],
+        format!("[worker] Worker {pid} stopped after 1 task")
+    );
+    assert_eq!(lines[6], format!("Stopped worker (pid {pid}): exited 0"));
+    assert_eq!(lines[7], "10");
 }
 
 #[test]
-fn two_workers_share_the_tasks_and_every_result_is_checked() {
+fn the_benchmark_shares_the_tasks_between_two_workers_and_checks_every_result() {
     let queue = TestQueue::new("rate");
     let args = [
-        "send",
+        "bench",
         "--queue",
         queue.name(),
         "--count",
@@ -283,19 +303,21 @@ fn two_workers_share_the_tasks_and_every_result_is_checked() {
         "4",
     ];
     let run = run_ok(BIN, &args);
-    assert_eq!(run.lines_starting("Worker ").len(), 4, "{}", run.stdout);
-    let ran: u32 = run
-        .lines_starting("Worker ")
+    let workers = worker_lines(&run.stdout);
+    assert_eq!(workers.len(), 4, "{}", run.stdout);
+    let ran: u32 = workers
         .iter()
         .filter_map(|line| line.split_once(" stopped after ")?.1.split(' ').next())
         .map(|count| count.parse::<u32>().expect("a count"))
         .sum();
     assert_eq!(ran, 40, "every task ran exactly once:\n{}", run.stdout);
     assert!(
-        run.lines_starting("Task ").is_empty(),
+        workers.iter().all(|line| line.starts_with("Worker ")),
         "quiet workers:\n{}",
         run.stdout
     );
+    assert_eq!(run.lines_starting("Started worker-").len(), 2);
+    assert_eq!(run.lines_starting("Stopped worker-1 (pid ").len(), 1);
     let checked = run.lines_starting("40 results checked: ");
     assert_eq!(
         checked,
@@ -326,11 +348,13 @@ fn a_task_whose_worker_is_killed_runs_again_on_another_worker() {
     first.until(|line| line.contains(" ready: "));
     let mut send = Command::new(BIN);
     send.args([
-        "send",
+        "bench",
         "--queue",
         queue.name(),
         "--count",
         "3",
+        "--workers",
+        "0",
         "--timeout-s",
         "30",
     ]);
@@ -423,20 +447,20 @@ fn malformed_messages_are_rejected_with_a_reason_and_the_worker_goes_on() {
 #[test]
 fn a_task_error_comes_back_as_a_failure() {
     let queue = TestQueue::new("overflow");
+    let mut children = Children::new();
+    let mut worker = rust_worker(&queue, &["--max-tasks", "1"]);
+    let (mut ran, _) = start(&mut children, "worker", &mut worker);
+    ran.until(|line| line.contains(" ready: "));
     let max = i64::MAX.to_string();
-    let args = [
-        "send",
-        "--queue",
-        queue.name(),
-        "--workers",
-        "1",
-        "--x",
-        &max,
-        "--y",
-        "1",
-    ];
+    let args = ["send", "--queue", queue.name(), "--x", &max, "--y", "1"];
     let error = run_fails(BIN, &args, 1, "failed: OverflowError: ");
     assert!(error.starts_with("error: task addTask.add["), "{error}");
+    assert!(wait_bounded(children.get_mut("worker").unwrap()).success());
+    let raised = ran.until(|line| line.contains(" raised "));
+    assert!(
+        raised.ends_with(" raised OverflowError: 9223372036854775807 + 1 does not fit in 64 bits"),
+        "{raised}"
+    );
 }
 
 #[test]
@@ -445,6 +469,7 @@ fn a_missing_broker_is_one_clear_line_within_5_seconds() {
     for args in [
         vec!["send", "--broker", nowhere],
         vec!["worker", "--broker", nowhere],
+        vec!["bench", "--broker", nowhere],
         vec!["--broker", nowhere],
     ] {
         let clock = Instant::now();
@@ -484,17 +509,18 @@ fn a_broker_that_refuses_the_login_says_so() {
 
 #[test]
 fn invalid_values_are_refused_by_the_parser() {
-    run_fails(BIN, &["send", "--count", "0"], 2, "--count");
-    run_fails(BIN, &["send", "--workers", "65"], 2, "--workers");
+    run_fails(BIN, &["bench", "--count", "0"], 2, "--count");
+    run_fails(BIN, &["bench", "--workers", "65"], 2, "--workers");
+    run_fails(BIN, &["bench", "--timeout-s", "0"], 2, "--timeout-s");
     run_fails(BIN, &["send", "--timeout-s", "0"], 2, "--timeout-s");
+    run_fails(BIN, &["send", "--count", "2"], 2, "--count");
     run_fails(BIN, &["worker", "--prefetch", "0"], 2, "--prefetch");
     run_fails(BIN, &["worker", "--max-tasks", "0"], 2, "--max-tasks");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
     let help = run(BIN, &["--help"]);
-    assert!(
-        help.stdout.contains("worker") && help.stdout.contains("send"),
-        "{help:?}"
-    );
+    for subcommand in ["worker", "send", "bench"] {
+        assert!(help.stdout.contains(subcommand), "{help:?}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

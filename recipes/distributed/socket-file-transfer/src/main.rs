@@ -22,12 +22,13 @@
 //! ## Python → Rust
 //!
 //! - `socket.socket()`, `bind`, `listen`, `accept` → `std::net::TcpListener`; `connect` →
-//!   `TcpStream::connect_timeout`.
+//!   `TcpStream::connect_timeout` (in `common::net::connect`).
 //! - The server's `f.read(1024)` / `conn.send(l)` loop → `std::io::copy` from the file to the
-//!   socket: it streams to the end of the file, and on Linux lets the kernel move the bytes
-//!   (`sendfile`) without copying them through the program.
+//!   socket (`Source::copy_to`): it streams to the end of the file, and on Linux lets the kernel
+//!   move the bytes (`sendfile`) without copying them through the program.
 //! - The client's `recv(1024)` / `f.write(data)` loop → `std::io::copy` from a buffered socket
 //!   (`--chunk-size`, the book's 1024 available) into a writer that hashes what passes through.
+//!   The header, the hashing writer and the client's checks are in `src/transfer.rs`.
 //! - Python's `bytes`/`str` juggling (`encode`, `decode`, `repr`) → bytes throughout; text only
 //!   where something is printed.
 //!
@@ -44,20 +45,22 @@
 //! - The file is written to disk only with `--output` (the book always writes `received.txt`
 //!   into the current directory); the book's `mytext.txt` (`hello!!!`) is built in, `--file`
 //!   serves any other file.
-//! - Addresses are flags with loopback defaults, port 0 allowed, the bound address printed;
-//!   `--max-clients` bounds a server run (the book's loops forever). The plain run uses a free
-//!   port and serves one client. Client reads time out instead of hanging.
+//! - One binary plays either script (`server` or `client`), or both in one process: the plain
+//!   run serves one client from a thread on a free port. Addresses are flags with loopback
+//!   defaults, port 0 allowed, the bound address printed; `--max-clients` bounds a server run
+//!   (the book's loops forever). Client reads time out instead of hanging.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+mod transfer;
+
+use std::io::{self, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, bail, ensure};
-use clap::{Parser, Subcommand};
-use common::timing::Stopwatch;
-use sha2::{Digest, Sha256};
+use anyhow::{Context, ensure};
+use clap::Parser;
+use common::output::py_str;
+use transfer::{Fingerprint, Hashing, Source};
 
 /// The book's `mytext.txt`: eight bytes, no newline.
 const BOOK_TEXT: &[u8] = b"hello!!!";
@@ -66,55 +69,46 @@ const THANKS: &[u8] = b"->Thank you for connecting";
 /// How long the client waits for a connection or for the next bytes.
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// What a client says when no server answers.
+const SERVER_HINT: &str = "is the server running? start it with `socket-file-transfer server`";
+
 #[derive(Parser)]
 #[command(
     about = "A TCP server streams a file to a client, which checks it and prints MB/s",
-    after_help = "Without a subcommand: serves one client from a thread on a free loopback \
-                  port and checks the copy against the file."
+    after_help = "Without a role: serves one client from a thread on a free loopback port and \
+                  checks the copy against the file."
 )]
 struct Args {
-    #[command(subcommand)]
-    command: Option<Command>,
-    /// The file the plain run sends [default: the book's mytext.txt, "hello!!!"].
+    /// The role of this process, as one of the book's scripts.
+    #[arg(value_enum)]
+    role: Option<Role>,
+    /// The file the server sends [default: the book's mytext.txt, "hello!!!"].
     #[arg(long)]
     file: Option<PathBuf>,
-    /// Where the plain run writes what it received [default: nowhere, only checked].
+    /// Where the client writes the file (the book: received.txt) [default: only check it].
     #[arg(long)]
     output: Option<PathBuf>,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Send a file to every client that greets, like the book's server2.py.
-    Server(ServerArgs),
-    /// Fetch the file, check it and report the rate, like the book's client2.py.
-    Client(ClientArgs),
-}
-
-#[derive(clap::Args)]
-struct ServerArgs {
-    /// Address to listen on; port 0 picks a free port (the book: this host, port 60000).
+    /// Address the server listens on; port 0 picks a free port (the book: this host, port
+    /// 60000).
     #[arg(long, default_value = "127.0.0.1:60000")]
     bind: String,
-    /// The file to send [default: the book's mytext.txt, "hello!!!"].
-    #[arg(long)]
-    file: Option<PathBuf>,
-    /// Stop after this many clients [default: serve until stopped].
+    /// Stop the server after this many clients [default: serve until stopped].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     max_clients: Option<u32>,
-}
-
-#[derive(clap::Args)]
-struct ClientArgs {
-    /// The server's address (host:port).
+    /// The server the client connects to (host:port).
     #[arg(long, default_value = "127.0.0.1:60000")]
     server: String,
-    /// Write the received file here (the book: received.txt) [default: only check it].
-    #[arg(long)]
-    output: Option<PathBuf>,
-    /// Bytes read from the socket at a time (the book: 1024).
-    #[arg(long, default_value_t = 65536, value_parser = clap::value_parser!(u64).range(1..=16_777_216))]
-    chunk_size: u64,
+    /// Bytes the client reads from the socket at a time (the book: 1024).
+    #[arg(long, default_value_t = 65536, value_parser = clap::value_parser!(u32).range(1..=1 << 24))]
+    chunk_size: u32,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Role {
+    /// Send the file to every client that greets, like the book's server2.py.
+    Server,
+    /// Fetch the file, check it and report the rate, like the book's client2.py.
+    Client,
 }
 
 fn main() -> std::process::ExitCode {
@@ -122,22 +116,20 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
-    match args.command {
-        Some(Command::Server(server)) => {
-            let source = Source::new(server.file)?;
-            serve(&listen(&server.bind)?, &source, server.max_clients)
+    let (output, chunk) = (args.output.as_deref(), args.chunk_size as usize);
+    match args.role {
+        Some(Role::Server) => {
+            let source = Source::new(args.file, BOOK_TEXT)?;
+            serve(&listen(&args.bind)?, &source, args.max_clients)
         }
-        Some(Command::Client(client)) => {
-            let chunk = usize::try_from(client.chunk_size).context("--chunk-size too large")?;
-            fetch(&client.server, client.output.as_deref(), chunk).map(|_| ())
-        }
-        None => both(Source::new(args.file)?, args.output.as_deref()),
+        Some(Role::Client) => fetch(&args.server, output, chunk).map(drop),
+        None => both(Source::new(args.file, BOOK_TEXT)?, output, chunk),
     }
 }
 
 /// The plain run: a server thread on a free loopback port, one client, and a check of what
 /// the client got against the source file, hashed here on its own.
-fn both(source: Source, output: Option<&Path>) -> anyhow::Result<()> {
+fn both(source: Source, output: Option<&Path>, chunk: usize) -> anyhow::Result<()> {
     let listener = listen("127.0.0.1:0")?;
     let address = listener.local_addr()?.to_string();
     let expected = source.digest()?;
@@ -145,105 +137,18 @@ fn both(source: Source, output: Option<&Path>) -> anyhow::Result<()> {
         .name("server".into())
         .spawn(move || serve(&listener, &source, Some(1)))
         .context("cannot start the server thread")?;
-    let received = fetch(&address, output, 65536);
+    let received = fetch(&address, output, chunk);
     common::join(server)??;
-    let received = received?;
-    ensure!(
-        received == expected,
-        "the client got {received:?}, the file is {expected:?}"
-    );
-    println!(
-        "Checked: {} bytes, sha256 {}, the same as the file sent",
-        received.length, received.sha256
-    );
+    let got = received?;
+    ensure!(got == expected, "the client got {got:?}, not {expected:?}");
+    let (length, sha256) = (got.length, got.sha256);
+    println!("Checked: {length} bytes, sha256 {sha256}, the same as the file sent");
     Ok(())
 }
 
-/// A file's length and SHA-256, as the header announces them and the client measures them.
-#[derive(Debug, PartialEq)]
-struct Fingerprint {
-    length: u64,
-    sha256: String,
-}
-
-/// What the server sends: a file on disk or the book's built-in text.
-enum Source {
-    Book,
-    File(PathBuf),
-}
-
-impl Source {
-    fn new(file: Option<PathBuf>) -> anyhow::Result<Self> {
-        let Some(path) = file else {
-            return Ok(Self::Book);
-        };
-        File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-        Ok(Self::File(path))
-    }
-
-    fn digest(&self) -> anyhow::Result<Fingerprint> {
-        let mut hashed = Hashing::new(io::sink());
-        match self {
-            Self::Book => hashed.write_all(BOOK_TEXT)?,
-            Self::File(path) => {
-                let mut file =
-                    File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-                io::copy(&mut file, &mut hashed)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-            }
-        }
-        Ok(hashed.fingerprint())
-    }
-}
-
-/// How much of the received file the client keeps to show as text.
-const PREVIEW: usize = 1024;
-
-/// A writer that passes bytes on to `inner` and keeps their count, their SHA-256 and the
-/// first [`PREVIEW`] bytes.
-struct Hashing<W> {
-    inner: W,
-    hasher: Sha256,
-    length: u64,
-    preview: Vec<u8>,
-}
-
-impl<W: Write> Hashing<W> {
-    fn new(inner: W) -> Self {
-        Self {
-            inner,
-            hasher: Sha256::new(),
-            length: 0,
-            preview: Vec::new(),
-        }
-    }
-
-    fn fingerprint(self) -> Fingerprint {
-        Fingerprint {
-            length: self.length,
-            sha256: format!("{:x}", self.hasher.finalize()),
-        }
-    }
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        let written = self.inner.write(bytes)?;
-        self.hasher.update(&bytes[..written]);
-        self.length += written as u64;
-        let room = PREVIEW.saturating_sub(self.preview.len()).min(written);
-        self.preview.extend_from_slice(&bytes[..room]);
-        Ok(written)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 fn listen(address: &str) -> anyhow::Result<TcpListener> {
-    let listener =
-        TcpListener::bind(address).with_context(|| format!("cannot listen on {address}"))?;
+    let listener = TcpListener::bind(address);
+    let listener = listener.with_context(|| format!("cannot listen on {address}"))?;
     println!("Server listening on {}", listener.local_addr()?);
     Ok(listener)
 }
@@ -252,17 +157,13 @@ fn listen(address: &str) -> anyhow::Result<TcpListener> {
 /// Serves clients one after another. A client that misbehaves or leaves costs a line on
 /// stderr, not the server.
 fn serve(listener: &TcpListener, source: &Source, max_clients: Option<u32>) -> anyhow::Result<()> {
-    let mut served = 0;
-    for connection in listener.incoming() {
+    let limit = max_clients.map_or(usize::MAX, |n| n as usize);
+    for connection in listener.incoming().take(limit) {
         let client = connection.context("accept failed")?;
         let peer = client.peer_addr().context("a client without an address")?;
-        println!("Got connection from {}", python_address(peer));
+        println!("Got connection from {}", common::output::py_addr(peer));
         if let Err(error) = send_file(client, source) {
             eprintln!("transfer to {peer} failed: {error:#}");
-        }
-        served += 1;
-        if max_clients == Some(served) {
-            break;
         }
     }
     Ok(())
@@ -272,229 +173,53 @@ fn serve(listener: &TcpListener, source: &Source, max_clients: Option<u32>) -> a
 fn send_file(mut client: TcpStream, source: &Source) -> anyhow::Result<()> {
     client.set_read_timeout(Some(IO_TIMEOUT))?;
     let mut greeting = [0; GREETING.len()];
-    client
-        .read_exact(&mut greeting)
-        .context("no greeting from the client")?;
-    println!("Server received {}", python_repr(&greeting));
+    client.read_exact(&mut greeting).context("no greeting")?;
+    let text = String::from_utf8_lossy(&greeting);
+    println!("Server received {}", py_str(&text));
     ensure!(greeting == GREETING, "unexpected greeting");
     let announced = source.digest()?;
-    writeln!(client, "{} {}", announced.length, announced.sha256)?;
-    let sent = match source {
-        Source::Book => {
-            client.write_all(BOOK_TEXT)?;
-            BOOK_TEXT.len() as u64
-        }
-        // Streams to the end of the file, however long, in as few system calls as the kernel
-        // allows; the book's loop stopped after its first 1 KiB.
-        Source::File(path) => io::copy(&mut File::open(path)?.take(announced.length), &mut client)?,
-    };
-    ensure!(
-        sent == announced.length,
-        "the file shrank while it was sent"
-    );
+    client.write_all(transfer::header(&announced).as_bytes())?;
+    // The book's read/send loop, here to the end of the file, however long.
+    let sent = source.copy_to(&mut client, announced.length)?;
+    ensure!(sent == announced.length, "the file shrank while sent");
     client.write_all(THANKS)?;
     println!("Done sending {sent} bytes");
     Ok(())
 }
 // ANCHOR_END: serve
 
-/// A peer address as Python prints its `(host, port)` tuple: `('127.0.0.1', 54321)`.
-fn python_address(address: SocketAddr) -> String {
-    format!("('{}', {})", address.ip(), address.port())
-}
-
-/// Bytes as Python's `repr(data.decode())` shows short text: `'HelloServer!'`.
-fn python_repr(bytes: &[u8]) -> String {
-    format!("'{}'", String::from_utf8_lossy(bytes).escape_debug())
-}
-
 // ANCHOR: fetch
 /// Greets the server, reads the announced length and digest, streams exactly that many bytes
 /// through the hashing writer (into `output` or nowhere), then checks the count, the digest and
 /// the closing thanks. Prints the rate and returns what it measured.
 fn fetch(address: &str, output: Option<&Path>, chunk: usize) -> anyhow::Result<Fingerprint> {
-    let mut server = connect(address)?;
+    let mut server = common::net::connect(address, IO_TIMEOUT, SERVER_HINT)?;
     server.set_read_timeout(Some(IO_TIMEOUT))?;
     server.write_all(GREETING)?;
     let mut reader = BufReader::with_capacity(chunk, server);
-    let announced = read_header(&mut reader)?;
-    let sink: Box<dyn Write> = match output {
-        Some(path) => {
-            let file =
-                File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-            println!("file opened: {}", path.display());
-            Box::new(io::BufWriter::new(file))
-        }
-        None => Box::new(io::sink()),
-    };
-    let mut received = Hashing::new(sink);
-    println!("receiving data...");
-    let clock = Stopwatch::start();
-    io::copy(&mut (&mut reader).take(announced.length), &mut received)
-        .context("the transfer broke off")?;
-    received.flush()?;
-    let took = clock.elapsed();
-    let mut rest = Vec::new();
-    (&mut reader)
-        .take(THANKS.len() as u64 + 1)
-        .read_to_end(&mut rest)
-        .context("no closing message")?;
-    let shown = [received.preview.as_slice(), &rest].concat();
-    let got = received.fingerprint();
-    if let Err(error) = verify(&announced, &got, &rest) {
-        if let Some(path) = output {
-            let _ = std::fs::remove_file(path); // a damaged copy is worse than none
-        }
-        return Err(error);
+    let announced = transfer::read_header(&mut reader)?;
+    let sink = transfer::create(output)?;
+    if let Some(path) = output {
+        println!("file opened: {}", path.display());
     }
+    println!("receiving data...");
+    let mut received = Hashing::new(sink); // its clock starts here
+    let mut file = (&mut reader).take(announced.length);
+    io::copy(&mut file, &mut received).context("the transfer broke off")?;
+    let rest = transfer::read_rest(&mut reader, THANKS.len())?;
+    let (got, text, seconds) = received.finish(&rest)?;
+    // A damaged copy is removed: worse than none.
+    transfer::verify(&announced, &got, (&rest, THANKS))
+        .inspect_err(|_| transfer::remove(output))?;
     // A small text file shows as the book's client showed it, the thanks included.
-    if let (true, Ok(text)) = (got.length <= PREVIEW as u64, std::str::from_utf8(&shown))
-        && !text.contains(|c: char| c.is_control() && c != '\n')
-    {
+    if let Some(text) = text {
         println!("Data=> {text}");
     }
-    println!(
-        "Successfully get the file: {} bytes, sha256 {}",
-        got.length, got.sha256
-    );
+    let (length, sha256) = (got.length, &got.sha256);
+    println!("Successfully get the file: {length} bytes, sha256 {sha256}");
     println!("connection closed");
-    let seconds = took.as_secs_f64().max(f64::MIN_POSITIVE);
-    println!(
-        "Received {} bytes in {seconds:.3} s: {:.1} MB/s",
-        got.length,
-        got.length as f64 / seconds / 1e6
-    );
+    let rate = length as f64 / seconds / 1e6;
+    println!("Received {length} bytes in {seconds:.3} s: {rate:.1} MB/s");
     Ok(got)
 }
 // ANCHOR_END: fetch
-
-/// The header line `<length> <sha256 hex>\n`, read with a bound on its size.
-fn read_header(reader: &mut impl BufRead) -> anyhow::Result<Fingerprint> {
-    let mut line = String::new();
-    reader
-        .take(200)
-        .read_line(&mut line)
-        .context("no header from the server")?;
-    parse_header(&line)
-}
-
-fn parse_header(line: &str) -> anyhow::Result<Fingerprint> {
-    let bad = || format!("not a file-transfer header: {line:?}");
-    let (length, sha256) = line
-        .strip_suffix('\n')
-        .and_then(|fields| fields.split_once(' '))
-        .with_context(bad)?;
-    let valid_digest = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
-    ensure!(valid_digest, bad());
-    Ok(Fingerprint {
-        length: length.parse().with_context(bad)?,
-        sha256: sha256.to_ascii_lowercase(),
-    })
-}
-
-/// The client's check: every announced byte arrived, with the announced digest, followed by
-/// exactly the server's thanks.
-fn verify(announced: &Fingerprint, got: &Fingerprint, rest: &[u8]) -> anyhow::Result<()> {
-    ensure!(
-        got.length == announced.length,
-        "received {} bytes, the server announced {}: the connection broke off",
-        got.length,
-        announced.length
-    );
-    ensure!(
-        got.sha256 == announced.sha256,
-        "the received bytes have sha256 {}, the server announced {}",
-        got.sha256,
-        announced.sha256
-    );
-    ensure!(
-        rest == THANKS,
-        "expected {} after the file, got {}",
-        python_repr(THANKS),
-        python_repr(rest)
-    );
-    Ok(())
-}
-
-/// Tries each address `address` resolves to, each for at most [`IO_TIMEOUT`].
-fn connect(address: &str) -> anyhow::Result<TcpStream> {
-    let hint = "is the server running? start it with `socket-file-transfer server`";
-    let candidates: Vec<SocketAddr> = address
-        .to_socket_addrs()
-        .with_context(|| format!("cannot resolve {address}"))?
-        .collect();
-    let mut last_error = None;
-    for candidate in candidates {
-        match TcpStream::connect_timeout(&candidate, IO_TIMEOUT) {
-            Ok(stream) => return Ok(stream),
-            Err(error) => last_error = Some(error),
-        }
-    }
-    match last_error {
-        Some(error) => bail!("cannot connect to {address}: {error} ({hint})"),
-        None => bail!("{address} resolves to no address"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fingerprint(bytes: &[u8]) -> Fingerprint {
-        let mut hashed = Hashing::new(Vec::new());
-        hashed.write_all(bytes).unwrap();
-        hashed.fingerprint()
-    }
-
-    #[test]
-    fn the_digest_is_sha256() {
-        // Known answers: `printf 'hello!!!' | sha256sum`, and the empty input.
-        let book = Source::Book.digest().unwrap();
-        assert_eq!(book.length, 8);
-        assert_eq!(
-            book.sha256,
-            "d42f55a1a4075921e24184be828745f8d28df584afa9f8fb84753899edad3138"
-        );
-        assert_eq!(
-            fingerprint(b"").sha256,
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
-    }
-
-    #[test]
-    fn the_hashing_writer_passes_bytes_through() {
-        let mut hashed = Hashing::new(Vec::new());
-        hashed.write_all(b"abc").unwrap();
-        hashed.write_all(b"def").unwrap();
-        assert_eq!(hashed.inner, b"abcdef");
-        assert_eq!(hashed.fingerprint(), fingerprint(b"abcdef"));
-    }
-
-    #[test]
-    fn headers_parse_and_garbage_does_not() {
-        let digest = "d42f55a1a4075921e24184be828745f8d28df584afa9f8fb84753899edad3138";
-        let header = parse_header(&format!("8 {digest}\n")).unwrap();
-        assert_eq!(header, Source::Book.digest().unwrap());
-        assert!(parse_header("8 abc\n").is_err());
-        assert!(parse_header(&format!("eight {digest}\n")).is_err());
-        assert!(parse_header(&format!("8 {digest}")).is_err(), "no newline");
-        assert!(parse_header("hello!!!->Thank you for connecting").is_err());
-    }
-
-    #[test]
-    fn verify_catches_short_wrong_and_unthanked_transfers() {
-        let sent = fingerprint(b"hello!!!");
-        assert!(verify(&sent, &fingerprint(b"hello!!!"), THANKS).is_ok());
-        let short = verify(&sent, &fingerprint(b"hello"), THANKS).unwrap_err();
-        assert!(short.to_string().contains("broke off"), "{short}");
-        let wrong = verify(&sent, &fingerprint(b"jello!!!"), THANKS).unwrap_err();
-        assert!(wrong.to_string().contains("sha256"), "{wrong}");
-        assert!(verify(&sent, &fingerprint(b"hello!!!"), b"bye").is_err());
-    }
-
-    #[test]
-    fn text_prints_as_python_repr() {
-        assert_eq!(python_repr(b"HelloServer!"), "'HelloServer!'");
-        assert_eq!(python_repr(b"a\nb"), "'a\\nb'");
-    }
-}
