@@ -29,10 +29,9 @@
 //! - `ProcessPoolExecutor(max_workers=5)` → five real child processes: the binary re-executes
 //!   itself (`common::child::self_command`) as the hidden `pool-worker` subcommand, and each
 //!   worker asks the kernel to kill it if the recipe dies (`common::child::die_with_parent`).
-//!   Like Python's pool, the workers are reused: the items wait on one queue (a
-//!   `crossbeam_channel`), a thread per worker takes the next one, writes it to its worker's
-//!   stdin and reads the result back from its stdout. A worker that fails is reported with its
-//!   exit status (`common::child::exit_code`).
+//!   Like Python's workers, which share the pool's call queue and result queue, the five share
+//!   two OS pipes: the items go into one, each idle worker takes the next, and the results come
+//!   back through the other. A worker that fails is named with its exit status.
 //! - `time.clock()` differences → `common::timing::timed`, the monotonic wall clock.
 //!
 //! ## Differences from the book
@@ -47,19 +46,20 @@
 //!   `--release` to time the book's size: the workspace's dev profile optimises only lightly.
 //! - The book's `evaluate` prints its line from whichever thread or process ran it; so do the
 //!   sequential run and the thread pool here. A worker process sends its result back instead,
-//!   and the thread that fed it prints the line, so the lines of the three phases look alike.
+//!   and the parent prints the line, so the lines of the three phases look alike.
 //! - The 2nd edition's wording (`Item 3, result 30000000`, `Sequential Execution in ...`) is
 //!   used; the 1st edition prints the results alone. Speedup lines and a final check of every
 //!   result (`steps × item`, in every phase) are added.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Stdio};
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::fd::AsFd;
 use std::thread;
 
-use anyhow::{Context, bail, ensure};
+use anyhow::{Context, ensure};
 use clap::{Parser, Subcommand};
+use common::child::{Children, self_command};
 use common::timing::{seconds_line, speedup_line, timed};
-use crossbeam_channel::Receiver;
 use rayon::prelude::*;
 
 #[derive(Parser)]
@@ -79,20 +79,15 @@ struct Args {
     /// Workers in each pool (the book's max_workers).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=64))]
     workers: u32,
-    /// Make the worker process that gets this item fail (to see how a failure is reported).
-    #[arg(long, hide = true)]
-    fail_item: Option<u64>,
 }
 
 #[derive(Subcommand)]
 enum Role {
-    /// Child side of the process pool: read items from stdin, write "item result" lines.
+    /// Child side of the process pool: takes items from stdin, writes results to stdout.
     #[command(hide = true)]
     PoolWorker {
         #[arg(long)]
         steps: u64,
-        #[arg(long)]
-        fail_item: Option<u64>,
     },
 }
 
@@ -101,45 +96,6 @@ type Outcome = (u64, u64);
 
 fn main() -> std::process::ExitCode {
     common::main(|| run(Args::parse()))
-}
-
-fn run(args: Args) -> anyhow::Result<()> {
-    if let Some(Role::PoolWorker { steps, fail_item }) = args.role {
-        return pool_worker(steps, fail_item);
-    }
-    let steps = args
-        .steps
-        .unwrap_or(if args.book { 10_000_000 } else { 1_000_000 });
-    let items: Vec<u64> = (1..=u64::from(args.items)).collect();
-    println!(
-        "{} items x {steps} steps, pools of {} workers",
-        items.len(),
-        args.workers
-    );
-
-    let (sequential_results, sequential) = timed(|| sequential(&items, steps));
-    println!("{}", seconds_line("Sequential Execution", sequential));
-
-    let (thread_results, threads) = timed(|| thread_pool(&items, steps, args.workers));
-    let thread_results = thread_results?;
-    println!("{}", seconds_line("Thread Pool Execution", threads));
-    println!("{}", speedup_line("Thread Pool", sequential, threads));
-
-    let (process_results, processes) =
-        timed(|| process_pool(&items, steps, args.workers, args.fail_item));
-    let process_results = process_results?;
-    println!("{}", seconds_line("Process Pool Execution", processes));
-    println!("{}", speedup_line("Process Pool", sequential, processes));
-
-    check(
-        &items,
-        steps,
-        &[
-            ("Sequential", sequential_results),
-            ("Thread Pool", thread_results),
-            ("Process Pool", process_results),
-        ],
-    )
 }
 
 // ANCHOR: count
@@ -160,9 +116,37 @@ fn evaluate(item: u64, steps: u64) -> Outcome {
 }
 // ANCHOR_END: count
 
-fn sequential(items: &[u64], steps: u64) -> Vec<Outcome> {
-    items.iter().map(|&item| evaluate(item, steps)).collect()
+// ANCHOR: phases
+fn run(args: Args) -> anyhow::Result<()> {
+    if let Some(Role::PoolWorker { steps }) = args.role {
+        return pool_worker(steps);
+    }
+    let steps = (args.steps).unwrap_or(if args.book { 10_000_000 } else { 1_000_000 });
+    let items: Vec<u64> = (1..=u64::from(args.items)).collect();
+    let workers = args.workers;
+    let n = items.len();
+    println!("{n} items x {steps} steps, pools of {workers} workers");
+
+    let (sequential_results, sequential) =
+        timed(|| items.iter().map(|&item| evaluate(item, steps)).collect());
+    println!("{}", seconds_line("Sequential Execution", sequential));
+
+    let (thread_results, threads) = timed(|| thread_pool(&items, steps, workers));
+    println!("{}", seconds_line("Thread Pool Execution", threads));
+    println!("{}", speedup_line("Thread Pool", sequential, threads));
+
+    let (process_results, processes) = timed(|| process_pool(&items, steps, workers));
+    println!("{}", seconds_line("Process Pool Execution", processes));
+    println!("{}", speedup_line("Process Pool", sequential, processes));
+
+    let phases = [
+        ("Sequential", sequential_results),
+        ("Thread Pool", thread_results?),
+        ("Process Pool", process_results?),
+    ];
+    check(&items, steps, phases)
 }
+// ANCHOR_END: phases
 
 // ANCHOR: thread_pool
 /// `ThreadPoolExecutor(max_workers=workers)`: rayon hands the items to the pool's threads,
@@ -173,183 +157,86 @@ fn thread_pool(items: &[u64], steps: u64, workers: u32) -> anyhow::Result<Vec<Ou
         .thread_name(|index| format!("ThreadPoolExecutor-0_{index}"))
         .build()
         .context("cannot start the thread pool")?;
-    Ok(pool.install(|| {
+    let evaluate_all = || {
         items
             .par_iter()
             .with_max_len(1)
-            .map(|&item| evaluate(item, steps))
-            .collect()
-    }))
+            .map(|&i| evaluate(i, steps))
+    };
+    Ok(pool.install(|| evaluate_all().collect()))
 }
 // ANCHOR_END: thread_pool
 
 // ANCHOR: process_pool
-/// `ProcessPoolExecutor(max_workers=workers)`: `workers` child processes, each fed the next
-/// item from one shared queue by a thread of its own until the queue is empty.
-fn process_pool(
-    items: &[u64],
-    steps: u64,
-    workers: u32,
-    fail_item: Option<u64>,
-) -> anyhow::Result<Vec<Outcome>> {
-    let (queue, pending) = crossbeam_channel::unbounded();
-    for &item in items {
-        queue.send(item).expect("the receiver is still held here");
+// A short process pool of its own, on purpose: a pool of worker processes is the process-pool
+// recipe's technique (its src/pool.rs keeps the input order and names a failing item).
+/// `ProcessPoolExecutor(max_workers=workers)`: `workers` child processes share two pipes, as
+/// Python's workers share the pool's call and result queues. Every item (8 bytes) and every
+/// result (16) is one write, under PIPE_BUF: the kernel never mixes two writers' records, and
+/// Linux reads a pipe under its lock, so a worker's 8-byte read takes one whole item.
+fn process_pool(items: &[u64], steps: u64, workers: u32) -> anyhow::Result<Vec<Outcome>> {
+    let (calls, mut submit) = io::pipe()?;
+    let (mut results, answer) = io::pipe()?;
+    let mut children = Children::new();
+    for number in 1..=workers {
+        let mut worker = self_command(["pool-worker", "--steps", &steps.to_string()])?;
+        worker.stdin(calls.try_clone()?).stdout(answer.try_clone()?);
+        children.spawn(&format!("process pool worker {number}"), &mut worker)?;
     }
-    // The queue closes once drained, which is how every feeder learns the work is done.
-    drop(queue);
-
-    let mut feeders = Vec::new();
-    for index in 1..=workers {
-        let share = pending.clone();
-        let feeder = thread::Builder::new()
-            .name(format!("feeder-{index}"))
-            .spawn(move || feed_worker(index, steps, fail_item, share));
-        match feeder {
-            Ok(handle) => feeders.push(handle),
-            Err(error) => {
-                // Let the feeders already running finish the queue before giving up.
-                drop(pending);
-                feeders.into_iter().for_each(|handle| {
-                    let _ = common::join(handle);
-                });
-                return Err(error).context("cannot start a feeder thread");
-            }
+    // Now only the workers read `calls` and write `results`: each pipe ends when they do.
+    drop((calls, answer));
+    let mut outcomes = Vec::new();
+    thread::scope(|scope| {
+        // `executor.submit(evaluate, item)`, from a thread as Python's queue feeder does; the
+        // write end closes when the thread ends, and the workers exit when it is drained.
+        scope.spawn(move || {
+            items
+                .iter()
+                .try_for_each(|i| submit.write_all(&i.to_le_bytes()))
+        });
+        let mut record = [0; 16];
+        // Ends once every worker has exited; a result lost on the way fails the check.
+        while results.read_exact(&mut record).is_ok() {
+            let [item, result] = [&record[..8], &record[8..]]
+                .map(|bytes| u64::from_le_bytes(bytes.try_into().expect("8 bytes")));
+            println!("Item {item}, result {result}");
+            outcomes.push((item, result));
         }
-    }
-    drop(pending);
-
-    // Join every feeder (so every worker is reaped) before judging any of them.
-    let joined: Vec<_> = feeders.into_iter().map(common::join).collect();
-    let mut outcomes = Vec::new();
-    for result in joined {
-        outcomes.extend(result??);
-    }
+    });
+    children.wait_all()?;
     Ok(outcomes)
-}
-
-/// Starts worker process `index`, feeds it items one at a time until the queue is empty, then
-/// closes its stdin (the worker's cue to exit) and reaps it.
-fn feed_worker(
-    index: u32,
-    steps: u64,
-    fail_item: Option<u64>,
-    pending: Receiver<u64>,
-) -> anyhow::Result<Vec<Outcome>> {
-    let mut child = spawn_worker(steps, fail_item)
-        .with_context(|| format!("cannot start process pool worker {index}"))?;
-    let stdin = child.stdin.take().expect("stdin is piped");
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let fed = feed(stdin, stdout, &pending);
-    reap(index, child)?;
-    fed.with_context(|| format!("process pool worker {index}"))
-}
-
-fn spawn_worker(steps: u64, fail_item: Option<u64>) -> anyhow::Result<Child> {
-    let mut args = vec!["pool-worker".to_owned(), format!("--steps={steps}")];
-    if let Some(item) = fail_item {
-        args.push(format!("--fail-item={item}"));
-    }
-    Ok(common::child::self_command(args)?
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?)
-}
-
-/// One request, one reply: the item as a line on the worker's stdin, `item result` back.
-fn feed(
-    mut stdin: ChildStdin,
-    stdout: ChildStdout,
-    pending: &Receiver<u64>,
-) -> anyhow::Result<Vec<Outcome>> {
-    let mut replies = BufReader::new(stdout).lines();
-    let mut outcomes = Vec::new();
-    for item in pending.iter() {
-        writeln!(stdin, "{item}").context("cannot send an item")?;
-        stdin.flush().context("cannot send an item")?;
-        let reply = replies
-            .next()
-            .with_context(|| format!("no reply for item {item}"))?
-            .context("cannot read a reply")?;
-        let result = parse_reply(item, &reply)?;
-        println!("Item {item}, result {result}");
-        outcomes.push((item, result));
-    }
-    Ok(outcomes)
-}
-
-fn parse_reply(item: u64, reply: &str) -> anyhow::Result<u64> {
-    let parsed = reply
-        .split_once(' ')
-        .and_then(|(echo, result)| Some((echo.parse::<u64>().ok()?, result.parse().ok()?)));
-    match parsed {
-        Some((echo, result)) if echo == item => Ok(result),
-        _ => bail!("item {item}: unexpected reply {reply:?}"),
-    }
-}
-
-/// Waits for a worker whose stdin is closed, and turns a failure into an error that carries
-/// its exit status and the first line it wrote on stderr.
-fn reap(index: u32, mut child: Child) -> anyhow::Result<()> {
-    let pid = child.id();
-    let status = child.wait().with_context(|| format!("lost worker {pid}"))?;
-    if status.success() {
-        return Ok(());
-    }
-    let mut stderr = String::new();
-    if let Some(mut pipe) = child.stderr.take() {
-        // The worker has exited: its stderr holds what it wrote, and reading cannot block.
-        let _ = pipe.read_to_string(&mut stderr);
-    }
-    let reason = stderr.lines().next().unwrap_or("no message");
-    bail!(
-        "process pool worker {index} (pid {pid}) exited with status {}: {}",
-        common::child::exit_code(status),
-        reason.strip_prefix("error: ").unwrap_or(reason)
-    )
 }
 // ANCHOR_END: process_pool
 
 // ANCHOR: pool_worker
-/// The hidden `pool-worker` subcommand: the body of one worker process.
-fn pool_worker(steps: u64, fail_item: Option<u64>) -> anyhow::Result<()> {
+/// The hidden `pool-worker` subcommand: the body of one worker process. It reads and writes
+/// its pipes unbuffered, one record at a time, so it takes no item meant for another worker.
+fn pool_worker(steps: u64) -> anyhow::Result<()> {
     common::child::die_with_parent()?;
-    let mut out = std::io::stdout().lock();
-    for line in std::io::stdin().lock().lines() {
-        let line = line.context("cannot read an item")?;
-        let item: u64 = line
-            .trim()
-            .parse()
-            .with_context(|| format!("not an item: {line:?}"))?;
-        ensure!(
-            fail_item != Some(item),
-            "item {item} failed on purpose (--fail-item)"
-        );
-        writeln!(out, "{item} {}", count(steps, item))?;
-        // The feeder waits for this reply before it sends the next item.
-        out.flush()?;
+    let mut calls = File::from(io::stdin().as_fd().try_clone_to_owned()?);
+    let mut results = File::from(io::stdout().as_fd().try_clone_to_owned()?);
+    let mut item = [0; 8];
+    while calls.read_exact(&mut item).is_ok() {
+        let item = u64::from_le_bytes(item);
+        let record = [item.to_le_bytes(), count(steps, item).to_le_bytes()].concat();
+        results.write_all(&record).context("the parent has gone")?;
     }
     Ok(())
 }
 // ANCHOR_END: pool_worker
 
 /// Every phase evaluated every item exactly once, and each result is `steps × item`.
-fn check(items: &[u64], steps: u64, phases: &[(&str, Vec<Outcome>)]) -> anyhow::Result<()> {
+fn check(items: &[u64], steps: u64, phases: [(&str, Vec<Outcome>); 3]) -> anyhow::Result<()> {
     let expected: Vec<Outcome> = items.iter().map(|&item| (item, steps * item)).collect();
-    for (phase, outcomes) in phases {
-        let mut sorted = outcomes.clone();
-        sorted.sort_unstable();
+    for (phase, mut outcomes) in phases {
+        outcomes.sort_unstable();
         ensure!(
-            sorted == expected,
-            "{phase}: results {sorted:?}, expected {expected:?} (steps x item)"
+            outcomes == expected,
+            "{phase}: results {outcomes:?}, expected {expected:?} (steps x item)"
         );
     }
-    println!(
-        "Results checked: {} items x {} phases, each item's result = {steps} x item",
-        items.len(),
-        phases.len()
-    );
+    let n = items.len();
+    println!("Results checked: {n} items x 3 phases, each item's result = {steps} x item");
     Ok(())
 }
 
@@ -368,24 +255,23 @@ mod tests {
         let items: Vec<u64> = (1..=10).collect();
         let mut outcomes = thread_pool(&items, 1000, 5).unwrap();
         outcomes.sort_unstable();
-        assert_eq!(outcomes, sequential(&items, 1000));
-    }
-
-    #[test]
-    fn replies_must_echo_the_item() {
-        assert_eq!(parse_reply(3, "3 30").unwrap(), 30);
-        assert!(parse_reply(3, "4 30").is_err());
-        assert!(parse_reply(3, "3").is_err());
-        assert!(parse_reply(3, "3 thirty").is_err());
+        let sequential: Vec<Outcome> = items.iter().map(|&item| evaluate(item, 1000)).collect();
+        assert_eq!(outcomes, sequential);
     }
 
     #[test]
     fn check_rejects_a_wrong_or_missing_result() {
         let items = [1, 2];
-        let good = vec![(2, 20), (1, 10)];
-        assert!(check(&items, 10, &[("p", good)]).is_ok());
-        let wrong = check(&items, 10, &[("p", vec![(1, 10), (2, 21)])]).unwrap_err();
+        let phases = |p: Vec<Outcome>| {
+            [
+                ("p", p),
+                ("q", vec![(1, 10), (2, 20)]),
+                ("r", vec![(2, 20), (1, 10)]),
+            ]
+        };
+        assert!(check(&items, 10, phases(vec![(2, 20), (1, 10)])).is_ok());
+        let wrong = check(&items, 10, phases(vec![(1, 10), (2, 21)])).unwrap_err();
         assert!(wrong.to_string().starts_with("p: results"), "{wrong}");
-        assert!(check(&items, 10, &[("p", vec![(1, 10)])]).is_err());
+        assert!(check(&items, 10, phases(vec![(1, 10)])).is_err());
     }
 }

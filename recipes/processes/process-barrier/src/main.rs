@@ -24,13 +24,13 @@
 //! - `multiprocessing.Lock()` → an exclusive `flock` on a temporary file (`nix::fcntl::Flock`).
 //!   Each child opens the file itself; the kernel lets one open file hold the lock at a time,
 //!   whichever process it belongs to, and releases it when the holder lets go or dies.
-//! - `multiprocessing.Barrier(2)` → the parent as the barrier's keeper. Python's barrier is a
-//!   counter in shared memory guarded by semaphores; `std::sync::Barrier` lives in one
-//!   process's memory and cannot be shared. Each waiting child is connected to the parent by a
-//!   socket pair, handed over as its stdin: `wait()` sends "arrived" and blocks reading the
-//!   socket; once the parent has heard from every party, it answers "go" to all of them. This
-//!   needs no shared memory and no unsafe code, and a party that dies before arriving shows up
-//!   as the end of its socket instead of a barrier that waits forever.
+//! - `multiprocessing.Barrier(2)` → `barrier::Barrier` and `barrier::Keeper` (`src/barrier.rs`):
+//!   the parent is the barrier's keeper. Python's barrier is a counter in shared memory guarded
+//!   by semaphores; `std::sync::Barrier` lives in one process's memory and cannot be shared.
+//!   Each party is connected to the parent by a socket pair, handed over as its stdin: `wait()`
+//!   says "arrived" and blocks reading the socket; once the parent has heard from every party,
+//!   it answers all of them. No shared memory, no unsafe code, and a party that dies before
+//!   arriving shows up as the end of its socket instead of a barrier that waits forever.
 //! - `datetime.fromtimestamp(time())` → `chrono::Local::now()`, printed with microseconds like
 //!   Python's `datetime`.
 //!
@@ -49,20 +49,20 @@
 //!   book's `Barrier(2)`) and `--others` (2). The parent prints a last line once the check held.
 //! - Python omits the microseconds when they are zero; they are always printed here.
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Write};
-use std::os::fd::{AsFd, OwnedFd};
-use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
+mod barrier;
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
-use anyhow::{Context, anyhow, bail, ensure};
+use anyhow::{Context, anyhow, ensure};
+use barrier::{Barrier, Keeper};
 use chrono::{DateTime, Local};
 use clap::{Parser, Subcommand};
-use common::child::Children;
+use common::child::{Children, die_with_parent, self_command};
 use nix::fcntl::{Flock, FlockArg};
-use serde::{Deserialize, Serialize};
 
 #[derive(Parser)]
 #[command(
@@ -78,12 +78,7 @@ struct Args {
     others: u32,
     /// Party k works (k - 1) × MS milliseconds before reaching the barrier; the book's 0 means
     /// all arrive at once.
-    #[arg(
-        long,
-        value_name = "MS",
-        default_value_t = 100,
-        value_parser = clap::value_parser!(u64).range(0..=10_000)
-    )]
+    #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(0..=10_000))]
     work_ms: u64,
     #[command(subcommand)]
     role: Option<Role>,
@@ -92,34 +87,17 @@ struct Args {
 /// What a child process runs. Hidden: the parent starts them, not the reader.
 #[derive(Subcommand)]
 enum Role {
-    /// Works, waits at the barrier (the parent, on stdin), then prints under the file lock.
+    /// Works, waits at the barrier (kept by the parent, on stdin), prints under the file lock.
     #[command(hide = true)]
     WithBarrier {
-        #[arg(long)]
         name: String,
-        #[arg(long)]
         lock: PathBuf,
-        #[arg(long)]
-        work_ms: u64,
+        /// Milliseconds of work before the barrier.
+        work: u64,
     },
     /// Prints the time at once.
     #[command(hide = true)]
-    WithoutBarrier {
-        #[arg(long)]
-        name: String,
-    },
-}
-
-/// What a party and the parent tell each other, one JSON value per line. Times are
-/// microseconds since the Unix epoch.
-#[derive(Debug, Serialize, Deserialize)]
-enum Message {
-    /// Party → parent: I have reached the barrier.
-    Arrived { at: i64 },
-    /// Parent → party: everyone has arrived, go on.
-    Go,
-    /// Party → parent: I have left the barrier.
-    Left { at: i64 },
+    WithoutBarrier { name: String },
 }
 
 fn main() -> std::process::ExitCode {
@@ -127,45 +105,42 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
-    match args.role {
-        Some(Role::WithBarrier {
-            name,
-            lock,
-            work_ms,
-        }) => {
-            common::child::die_with_parent()?;
-            test_with_barrier(&name, &lock, Duration::from_millis(work_ms))
+    let Some(role) = args.role else {
+        return parent(&args);
+    };
+    die_with_parent()?;
+    match role {
+        Role::WithBarrier { name, lock, work } => {
+            let serializer = File::options().write(true).open(lock)?;
+            let synchronizer = Barrier::from_stdin()?;
+            // Party k's work before the barrier, so that p1 visibly waits for p2.
+            std::thread::sleep(Duration::from_millis(work));
+            test_with_barrier(&name, synchronizer, serializer)
         }
-        Some(Role::WithoutBarrier { name }) => {
-            common::child::die_with_parent()?;
+        Role::WithoutBarrier { name } => {
             test_without_barrier(&name);
             Ok(())
         }
-        None => parent(&args),
     }
 }
 
 // ANCHOR: children
-/// A party: works, waits at the barrier, then prints the time it left, holding the lock.
-fn test_with_barrier(name: &str, lock: &Path, work: Duration) -> anyhow::Result<()> {
-    let lock = OpenOptions::new()
-        .write(true)
-        .open(lock)
-        .with_context(|| format!("cannot open the lock file {}", lock.display()))?;
-    let mut barrier = Barrier::from_stdin()?;
-    std::thread::sleep(work);
-
+/// A party: waits at the barrier, then prints the time it left, holding the lock.
+fn test_with_barrier(
+    name: &str,
+    mut synchronizer: Barrier,
+    serializer: File,
+) -> anyhow::Result<()> {
     let arrived = Local::now();
     let line = format!(
         "process {name} reached the barrier ----> {}",
         stamp(arrived)
     );
-    let lock = print_locked(lock, &line)?;
-    barrier.wait(arrived)?;
+    let serializer = print_locked(serializer, &line)?;
+    synchronizer.wait(arrived.timestamp_micros())?;
     let left = Local::now();
-    let line = format!("process {name} ----> {}", stamp(left));
-    print_locked(lock, &line)?;
-    barrier.report_left(left)
+    print_locked(serializer, &format!("process {name} ----> {}", stamp(left)))?;
+    synchronizer.left(left.timestamp_micros())
 }
 
 fn test_without_barrier(name: &str) {
@@ -177,104 +152,17 @@ fn print_locked(lock: File, line: &str) -> anyhow::Result<File> {
     let held = Flock::lock(lock, FlockArg::LockExclusive)
         .map_err(|(_, errno)| anyhow!("cannot take the lock: {errno}"))?;
     let mut out = io::stdout().lock();
-    writeln!(out, "{line}")?;
     // Out before the lock is released, or another process could print in between.
+    writeln!(out, "{line}")?;
     out.flush()?;
-    held.unlock()
-        .map_err(|(_, errno)| anyhow!("cannot release the lock: {errno}"))
-}
-// ANCHOR_END: children
-
-// ANCHOR: barrier
-/// A party's side of the barrier: a socket to the parent, which keeps the count.
-struct Barrier {
-    from_parent: BufReader<UnixStream>,
-    to_parent: UnixStream,
-}
-
-impl Barrier {
-    /// The socket the parent gave this child as its stdin.
-    fn from_stdin() -> anyhow::Result<Self> {
-        let socket = UnixStream::from(io::stdin().as_fd().try_clone_to_owned()?);
-        socket.peer_addr().context(
-            "stdin is not a socket: this subcommand is started by process-barrier itself",
-        )?;
-        Ok(Self {
-            from_parent: BufReader::new(socket.try_clone()?),
-            to_parent: socket,
-        })
-    }
-
-    /// `synchronizer.wait()`: says it has arrived, then blocks until the parent says go.
-    fn wait(&mut self, arrived: DateTime<Local>) -> anyhow::Result<()> {
-        send(
-            &self.to_parent,
-            &Message::Arrived {
-                at: arrived.timestamp_micros(),
-            },
-        )?;
-        match receive(&mut self.from_parent)? {
-            Some(Message::Go) => Ok(()),
-            Some(other) => bail!("the parent sent {other:?} instead of Go"),
-            None => bail!("the parent closed the barrier"),
-        }
-    }
-
-    fn report_left(&self, left: DateTime<Local>) -> anyhow::Result<()> {
-        send(
-            &self.to_parent,
-            &Message::Left {
-                at: left.timestamp_micros(),
-            },
-        )
-    }
-}
-// ANCHOR_END: barrier
-
-fn send(socket: &UnixStream, message: &Message) -> anyhow::Result<()> {
-    let mut line = serde_json::to_string(message)?;
-    line.push('\n');
-    (&*socket)
-        .write_all(line.as_bytes())
-        .context("the other process closed its socket")
-}
-
-/// The next message, or `None` once the other side has closed its socket.
-fn receive(socket: &mut impl BufRead) -> anyhow::Result<Option<Message>> {
-    let mut line = String::new();
-    if socket.read_line(&mut line)? == 0 {
-        return Ok(None);
-    }
-    let message = serde_json::from_str(&line).with_context(|| format!("bad message {line:?}"))?;
-    Ok(Some(message))
+    (held.unlock()).map_err(|(_, errno)| anyhow!("cannot release the lock: {errno}"))
 }
 
 /// Python's `datetime` shape: `2015-05-09 11:11:33.291229`.
 fn stamp(at: DateTime<Local>) -> String {
     at.format("%Y-%m-%d %H:%M:%S%.6f").to_string()
 }
-
-/// `"p1 - test_with_barrier"` → `"p1"`.
-fn short_name(name: &str) -> &str {
-    name.split(' ').next().unwrap_or(name)
-}
-
-/// `["p1", "p2", "p3"]` → `"p1, p2 and p3"`.
-fn and_list(names: &[&str]) -> String {
-    match names {
-        [] => String::new(),
-        [only] => (*only).to_owned(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
-}
-
-fn process_name(number: u32, parties: u32) -> String {
-    if number <= parties {
-        format!("p{number} - test_with_barrier")
-    } else {
-        format!("p{number} - test_without_barrier")
-    }
-}
+// ANCHOR_END: children
 
 // ANCHOR: parent
 /// Starts the processes p1..pn, keeps the barrier for the parties, then checks their times.
@@ -284,133 +172,51 @@ fn parent(args: &Args) -> anyhow::Result<()> {
         .suffix(".lock")
         .tempfile()
         .context("cannot create the lock file")?;
-    let lock_path = lock
-        .path()
-        .to_str()
-        .context("the temp dir's path is not UTF-8")?;
-
+    let mut synchronizer = Keeper::default();
     let mut children = Children::new();
-    let mut parties = Vec::new();
     for number in 1..=args.parties + args.others {
-        let name = process_name(number, args.parties);
         if number <= args.parties {
-            let (ours, theirs) = UnixStream::pair().context("cannot create a socket pair")?;
-            let work_ms = (u64::from(number - 1) * args.work_ms).to_string();
-            let role = [
-                "with-barrier",
-                "--name",
-                &name,
-                "--lock",
-                lock_path,
-                "--work-ms",
-                &work_ms,
-            ];
-            let socket = Stdio::from(OwnedFd::from(theirs));
-            spawn(&mut children, &name, &role, socket)?;
-            parties.push(Party::new(name, ours)?);
+            let name = format!("p{number} - test_with_barrier");
+            let work_ms = u64::from(number - 1) * args.work_ms;
+            let mut party = self_command(["with-barrier", &name])?;
+            party.arg(lock.path()).arg(work_ms.to_string());
+            // The command, which holds the party's end of its socket, is dropped at once.
+            children.spawn(&name, party.stdin(synchronizer.add(&name)?))?;
         } else {
-            let role = ["without-barrier", "--name", &name];
-            spawn(&mut children, &name, &role, Stdio::null())?;
+            let name = format!("p{number} - test_without_barrier");
+            let mut other = self_command(["without-barrier", &name])?;
+            children.spawn(&name, other.stdin(Stdio::null()))?;
         }
     }
-
-    let arrivals = collect(&mut parties, &mut children, "reaching the barrier")?;
+    let arrivals = synchronizer.times(&mut children, "reaching the barrier")?;
     // Every party has the file open by now, and the lock lives in those open files.
     lock.close().context("cannot remove the lock file")?;
-    for party in &parties {
-        send(&party.socket, &Message::Go)
-            .with_context(|| format!("cannot release {}", party.name))?;
-    }
-    let departures = collect(&mut parties, &mut children, "leaving the barrier")?;
+    synchronizer.release()?;
+    let departures = synchronizer.times(&mut children, "leaving the barrier")?;
     children.wait_all()?;
-    check(&arrivals, &departures)?;
-    let names: Vec<&str> = parties
-        .iter()
-        .map(|party| short_name(&party.name))
-        .collect();
-    println!("Barrier held: {} arrived before any left", and_list(&names));
-    Ok(())
+    check(&arrivals, &departures)
 }
 // ANCHOR_END: parent
 
-/// The parent's end of one party's socket.
-struct Party {
-    name: String,
-    socket: UnixStream,
-    reader: BufReader<UnixStream>,
-}
-
-impl Party {
-    fn new(name: String, socket: UnixStream) -> anyhow::Result<Self> {
-        let reader = BufReader::new(socket.try_clone()?);
-        Ok(Self {
-            name,
-            socket,
-            reader,
-        })
-    }
-}
-
-/// Reads the next message of every party (`Arrived` or `Left`, whichever `stage` expects) and
-/// returns the times they carry. A party whose socket ends first has died: that is an error
-/// naming it and its exit status.
-fn collect(
-    parties: &mut [Party],
-    children: &mut Children,
-    stage: &str,
-) -> anyhow::Result<Vec<i64>> {
-    let mut times = Vec::new();
-    for party in parties {
-        match receive(&mut party.reader)? {
-            Some(Message::Arrived { at } | Message::Left { at }) => times.push(at),
-            Some(Message::Go) => bail!("{} sent Go, which only the parent sends", party.name),
-            None => {
-                let code = children.wait(&party.name)?;
-                bail!("{} exited with status {code} before {stage}", party.name);
-            }
-        }
-    }
-    Ok(times)
-}
-
-// ANCHOR: check
+/// Every party arrived before any left, by the parties' own clocks.
 fn check(arrivals: &[i64], departures: &[i64]) -> anyhow::Result<()> {
-    if let (Some(last_in), Some(first_out)) = (arrivals.iter().max(), departures.iter().min()) {
-        ensure!(
-            last_in <= first_out,
-            "a party left the barrier at {first_out} µs, before the last arrived at {last_in} µs"
-        );
-    }
-    Ok(())
-}
-// ANCHOR_END: check
-
-/// Starts this binary with `args` as the child called `name`, reading `stdin`. The command
-/// is dropped on return, so the parent keeps no copy of a party's end of its socket: when the
-/// party dies, the parent's end reads as closed.
-fn spawn(children: &mut Children, name: &str, args: &[&str], stdin: Stdio) -> anyhow::Result<()> {
-    children.spawn(name, common::child::self_command(args)?.stdin(stdin))?;
+    let (last_in, first_out) = (arrivals.iter().max(), departures.iter().min());
+    ensure!(
+        last_in <= first_out,
+        "a party left the barrier before the last arrived (µs: in {arrivals:?}, out {departures:?})"
+    );
+    let names: Vec<String> = (1..=arrivals.len()).map(|k| format!("p{k}")).collect();
+    let names = match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    };
+    println!("Barrier held: {names} arrived before any left");
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_follow_the_book() {
-        assert_eq!(process_name(1, 2), "p1 - test_with_barrier");
-        assert_eq!(process_name(2, 2), "p2 - test_with_barrier");
-        assert_eq!(process_name(3, 2), "p3 - test_without_barrier");
-    }
-
-    #[test]
-    fn party_lists_read_like_english() {
-        assert_eq!(and_list(&["p1"]), "p1");
-        assert_eq!(and_list(&["p1", "p2"]), "p1 and p2");
-        assert_eq!(and_list(&["p1", "p2", "p3"]), "p1, p2 and p3");
-        assert_eq!(short_name("p12 - test_with_barrier"), "p12");
-    }
 
     #[test]
     fn stamps_have_pythons_datetime_shape() {
@@ -420,24 +226,6 @@ mod tests {
         let text = stamp(at);
         assert_eq!(text.len(), "2015-05-09 11:11:33.291229".len(), "{text}");
         assert!(text.ends_with(":33.291229"), "{text}");
-    }
-
-    #[test]
-    fn messages_round_trip_as_json_lines() {
-        let (a, b) = UnixStream::pair().unwrap();
-        send(&a, &Message::Arrived { at: 42 }).unwrap();
-        send(&a, &Message::Go).unwrap();
-        drop(a);
-        let mut reader = BufReader::new(b);
-        assert!(matches!(
-            receive(&mut reader).unwrap(),
-            Some(Message::Arrived { at: 42 })
-        ));
-        assert!(matches!(receive(&mut reader).unwrap(), Some(Message::Go)));
-        assert!(
-            receive(&mut reader).unwrap().is_none(),
-            "closed socket: no more messages"
-        );
     }
 
     #[test]

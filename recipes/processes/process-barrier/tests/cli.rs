@@ -136,15 +136,7 @@ fn the_lock_file_is_removed() {
 fn a_party_role_without_its_socket_fails_with_one_line() {
     let lock = tempfile::NamedTempFile::new().expect("a lock file");
     let lock = lock.path().to_str().expect("utf-8");
-    let args = [
-        "with-barrier",
-        "--name",
-        "p1",
-        "--lock",
-        lock,
-        "--work-ms",
-        "0",
-    ];
+    let args = ["with-barrier", "p1", lock, "0"];
     let message = run_fails(BIN, &args, 1, "started by process-barrier itself");
     assert_eq!(message.lines().count(), 1, "{message}");
 }

@@ -142,7 +142,7 @@ fn no_child_remains_after_a_normal_return() {
 #[test]
 fn sigterm_mid_run_leaves_no_child() {
     // Both children sleep a long book second; the recipe is killed while they do.
-    let args = ["--no-daemons", "--show-pids", "--tick-ms", "60000"];
+    let args = ["--no-daemons", "--show-pids", "--tick-ms", "10000"];
     let (status, _) = signal_mid_run(BIN, &args, Signal::SIGTERM, |seen| {
         let pids = child_pids(seen);
         (pids.len() == 2).then_some(pids)
@@ -153,7 +153,7 @@ fn sigterm_mid_run_leaves_no_child() {
 #[test]
 fn sigint_mid_run_leaves_no_child() {
     // The daemon is terminated at once; the other child sleeps while SIGINT hits the parent.
-    let args = ["--show-pids", "--tick-ms", "60000"];
+    let args = ["--show-pids", "--tick-ms", "10000"];
     let (status, _) = signal_mid_run(BIN, &args, Signal::SIGINT, |seen| {
         seen.iter()
             .any(|line| line.starts_with("Starting NO_background_process (PID "))

@@ -18,13 +18,14 @@
 //! ## Python → Rust
 //!
 //! - `multiprocessing.Process(target=foo)` → the binary re-executed with the hidden subcommand
-//!   `child` (`common::child::self_command`), wrapped in `PyProcess`, which keeps the life
-//!   cycle Python's object shows: initial, started, stopped.
+//!   `child` (`common::child::self_command`). Python's object exists before its process does
+//!   (`initial`); the `Child` only once started, so the first line is written out as is.
 //! - `p.terminate()` → `common::child::terminate`, which sends SIGTERM
 //!   (`nix::sys::signal::kill`). Not `Child::kill`, which sends SIGKILL: that would end the
 //!   child too, but its exit code would read -9.
 //! - `p.is_alive()` → `Child::try_wait`, which, like Python, reaps the child if it has ended
-//!   and remembers its status. `p.join()` → `Child::wait`.
+//!   and remembers its status; `show` prints the repr and `is_alive()` from that one look.
+//!   `p.join()` → `Child::wait`.
 //! - `p.exitcode` → `common::child::exit_code`: the exit code, or minus the signal number;
 //!   the repr's `exitcode=-SIGTERM` names the signal as Python 3.8+ does.
 //!
@@ -35,9 +36,9 @@
 //!   book's screenshots, print `<Process(Process-1, started)>`.
 //! - "Process terminated: ... True/False" depends on whether the child has died in the
 //!   microseconds after the signal; in Python as here it usually still reads `True`.
-//! - The run checks itself: not alive before start, alive while running, not alive after
-//!   join, exit code -15; otherwise it exits 1. If the machine is so slow that the child
-//!   finishes its work before the signal arrives, that check says so.
+//! - The run checks itself: alive while running, exit code -15; otherwise it exits 1. If the
+//!   machine is so slow that the child finishes its work before the signal arrives, that
+//!   check says so.
 //! - The child's work is paced in ticks like every recipe's sleeps, but here the tick defaults
 //!   to the book's full second (`--tick-ms 1000`; `--book` changes nothing): the child is
 //!   terminated at once, so its pace costs no time, and a long tick keeps the signal well ahead
@@ -45,7 +46,6 @@
 //!   and on a busy machine it sometimes finished before the signal came.) The 2nd edition's
 //!   blank line after each count is left out.
 
-use std::fmt;
 use std::process::{Child, Stdio};
 
 use anyhow::{Context, ensure};
@@ -54,21 +54,20 @@ use common::child::exit_code;
 use common::{Edition, Pace};
 use nix::sys::signal::Signal;
 
+/// A running child process is terminated with SIGTERM; its exit code reads -15.
 #[derive(Parser)]
-#[command(
-    about = "A running child process is terminated with SIGTERM; its exit code reads -15",
-    disable_help_subcommand = true
-)]
+#[command(disable_help_subcommand = true)]
 struct Args {
     #[command(subcommand)]
     role: Option<Role>,
     /// Which edition's child: ed1 sleeps 0.1 book seconds, ed2 counts 0 to 9, one per second.
     #[arg(long, value_enum, default_value_t = Edition::Ed2)]
     edition: Edition,
-    /// Length of one of the child's book seconds, in milliseconds. The child is terminated at
-    /// once, so the book's full second costs nothing and keeps the signal well ahead of the
-    /// end of its work; with a very short tick the child may finish first.
+    /// Length of one of the child's book seconds, in milliseconds, at most 10000. The child is
+    /// terminated at once, so the book's full second costs nothing and keeps the signal well
+    /// ahead of the end of its work; with a very short tick the child may finish first.
     #[arg(long = "tick-ms", value_name = "MS", default_value_t = 1000)]
+    #[arg(value_parser = clap::value_parser!(u64).range(..=common::output::MAX_TICK_MS))]
     tick_ms: u64,
     /// The book's pace, which is already the default here (accepted like in every recipe).
     #[arg(long)]
@@ -101,124 +100,42 @@ fn run(args: Args) -> anyhow::Result<()> {
         book: args.book,
         tick_ms: Some(args.tick_ms),
     };
-    let seen = start_and_terminate(args.edition, pace)?;
-    check(&seen)
+    // ANCHOR: parent
+    let parent = std::process::id();
+    // p = multiprocessing.Process(target=foo): an object, no process yet.
+    println!("Process before execution: <Process name='Process-1' parent={parent} initial> False");
+    let mut p = common::child::self_command(["child", "--edition", args.edition.as_arg()])?
+        .args(pace.child_args())
+        .stdin(Stdio::null())
+        .spawn()
+        .context("cannot start Process-1")?;
+    let running = show("Process running", parent, &mut p)?;
+    // p.terminate(): SIGTERM, not Child::kill's SIGKILL. Only while the child is not reaped:
+    // until then its PID cannot belong to another process.
+    if p.try_wait().context("cannot poll the child")?.is_none() {
+        common::child::terminate(&p).context("cannot send SIGTERM to the child")?;
+    }
+    show("Process terminated", parent, &mut p)?;
+    let code = exit_code(p.wait().context("cannot wait for the child")?); // p.join()
+    show("Process joined", parent, &mut p)?;
+    println!("Process exit code: {code}");
+    // ANCHOR_END: parent
+    check(running, code)
 }
 
-// ANCHOR: parent
-/// What the parent saw: `is_alive()` before start, while running and after join, and the
-/// exit code. (Just after the signal, alive or not is a race; it is printed, not checked.)
-#[derive(Debug, PartialEq)]
-struct Seen {
-    before: bool,
-    running: bool,
-    joined: bool,
-    exit_code: i32,
-}
-
-/// The book's main block: start, terminate at once, join, and report at each step.
-fn start_and_terminate(edition: Edition, pace: Pace) -> anyhow::Result<Seen> {
-    let mut p = PyProcess::new("Process-1");
-    let before = p.is_alive()?;
-    println!("Process before execution: {p} {}", py_bool(before));
-    p.start(edition, pace)?;
-    let running = p.is_alive()?;
-    println!("Process running: {p} {}", py_bool(running));
-    p.terminate()?;
-    let terminated = p.is_alive()?;
-    println!("Process terminated: {p} {}", py_bool(terminated));
-    let exit_code = p.join()?;
-    let joined = p.is_alive()?;
-    println!("Process joined: {p} {}", py_bool(joined));
-    println!("Process exit code: {exit_code}");
-    Ok(Seen {
-        before,
-        running,
-        joined,
-        exit_code,
-    })
-}
-// ANCHOR_END: parent
-
-// ANCHOR: py_process
-/// A child process with the life cycle of Python's `Process` object.
-struct PyProcess {
-    name: String,
-    parent: u32,
-    child: Option<Child>,
-    exitcode: Option<i32>,
-}
-
-impl PyProcess {
-    fn new(name: &str) -> Self {
-        Self {
-            name: name.to_owned(),
-            parent: std::process::id(),
-            child: None,
-            exitcode: None,
-        }
-    }
-
-    fn start(&mut self, edition: Edition, pace: Pace) -> anyhow::Result<()> {
-        let child = common::child::self_command(["child", "--edition", edition.as_arg()])?
-            .args(pace.child_args())
-            .stdin(Stdio::null())
-            .spawn()
-            .with_context(|| format!("cannot start {}", self.name))?;
-        self.child = Some(child);
-        Ok(())
-    }
-
-    /// Started and not yet ended. Like Python, reaps an ended child and keeps its exit code.
-    fn is_alive(&mut self) -> anyhow::Result<bool> {
-        let Some(child) = &mut self.child else {
-            return Ok(false);
-        };
-        if self.exitcode.is_none()
-            && let Some(status) = child.try_wait().context("cannot poll the child")?
-        {
-            self.exitcode = Some(exit_code(status));
-        }
-        Ok(self.exitcode.is_none())
-    }
-
-    /// SIGTERM, as Python's `terminate()` sends; a child already reaped is left alone.
-    fn terminate(&self) -> anyhow::Result<()> {
-        if let (Some(child), None) = (&self.child, self.exitcode) {
-            // Not yet reaped, so the PID still belongs to our child (at worst a zombie).
-            common::child::terminate(child).context("cannot send SIGTERM to the child")?;
-        }
-        Ok(())
-    }
-
-    /// Waits for the child and returns its exit code, Python style.
-    fn join(&mut self) -> anyhow::Result<i32> {
-        let child = self
-            .child
-            .as_mut()
-            .context("join() of a process never started")?;
-        if self.exitcode.is_none() {
-            let status = child.wait().context("cannot wait for the child")?;
-            self.exitcode = Some(exit_code(status));
-        }
-        Ok(self.exitcode.expect("set just above"))
-    }
-}
-
-/// Python 3.8+'s repr: `<Process name='Process-1' pid=4243 parent=4242 stopped exitcode=-SIGTERM>`.
-impl fmt::Display for PyProcess {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<Process name='{}'", self.name)?;
-        if let Some(child) = &self.child {
-            write!(f, " pid={}", child.id())?;
-        }
-        write!(f, " parent={}", self.parent)?;
-        match (&self.child, self.exitcode) {
-            (None, _) => write!(f, " initial>"),
-            (Some(_), None) => write!(f, " started>"),
-            (Some(_), Some(code)) => write!(f, " stopped exitcode={}>", exitcode_name(code)),
-        }
-    }
+// ANCHOR: show
+/// Prints `label`, Python 3.8+'s repr of the process and `p.is_alive()`, from one look at
+/// the child (`try_wait`, which reaps it once it has ended, as Python does, and then keeps its
+/// status): `<Process name='Process-1' pid=4243 parent=4242 stopped exitcode=-SIGTERM> False`.
+fn show(label: &str, parent: u32, p: &mut Child) -> anyhow::Result<bool> {
+    let status = p.try_wait().context("cannot poll the child")?;
+    let state = match status {
+        None => "started".to_owned(),
+        Some(status) => format!("stopped exitcode={}", exitcode_name(exit_code(status))),
+    };
+    let (pid, alive) = (p.id(), if status.is_none() { "True" } else { "False" });
+    println!("{label}: <Process name='Process-1' pid={pid} parent={parent} {state}> {alive}");
+    Ok(status.is_none())
 }
 
 /// `-15` reads `-SIGTERM` in Python's repr; other codes read as numbers.
@@ -228,11 +145,7 @@ fn exitcode_name(code: i32) -> String {
         _ => code.to_string(),
     }
 }
-
-fn py_bool(value: bool) -> &'static str {
-    if value { "True" } else { "False" }
-}
-// ANCHOR_END: py_process
+// ANCHOR_END: show
 
 // ANCHOR: foo
 /// The child's work, the book's `foo()`; it is terminated long before the end.
@@ -251,24 +164,16 @@ fn foo(edition: Edition, pace: Pace) {
 }
 // ANCHOR_END: foo
 
-fn check(seen: &Seen) -> anyhow::Result<()> {
-    ensure!(!seen.before, "the process was alive before start()");
+/// Alive while running, then ended by SIGTERM. (Not alive after join() holds by
+/// construction: a joined child has an exit status.)
+fn check(running: bool, code: i32) -> anyhow::Result<()> {
     ensure!(
-        seen.exit_code != 0,
+        code != 0,
         "the child finished its work before SIGTERM reached it (exit code 0); \
          try a longer --tick-ms"
     );
-    ensure!(
-        seen.running,
-        "the child was not alive right after start() (exit code {})",
-        seen.exit_code
-    );
-    ensure!(!seen.joined, "the process was still alive after join()");
-    ensure!(
-        seen.exit_code == -15,
-        "exit code {}, expected -15 (ended by SIGTERM)",
-        seen.exit_code
-    );
+    ensure!(running, "the child was not alive right after start()");
+    ensure!(code == -15, "exit code {code}, expected -15 (SIGTERM)");
     Ok(())
 }
 
@@ -276,20 +181,12 @@ fn check(seen: &Seen) -> anyhow::Result<()> {
 mod tests {
     use super::*;
 
-    fn seen(exit_code: i32) -> Seen {
-        Seen {
-            before: false,
-            running: true,
-            joined: false,
-            exit_code,
-        }
-    }
-
     #[test]
     fn check_wants_minus_fifteen() {
-        assert!(check(&seen(-15)).is_ok());
-        assert!(check(&seen(-9)).is_err());
-        let error = check(&seen(0)).unwrap_err();
+        assert!(check(true, -15).is_ok());
+        assert!(check(true, -9).is_err());
+        assert!(check(false, -15).is_err());
+        let error = check(true, 0).unwrap_err();
         assert!(error.to_string().contains("before SIGTERM reached it"));
     }
 
@@ -299,17 +196,5 @@ mod tests {
         assert_eq!(exitcode_name(-9), "-SIGKILL");
         assert_eq!(exitcode_name(0), "0");
         assert_eq!(exitcode_name(1), "1");
-    }
-
-    #[test]
-    fn an_unstarted_process_shows_initial() {
-        let mut p = PyProcess::new("Process-1");
-        assert!(!p.is_alive().unwrap());
-        assert_eq!(
-            p.to_string(),
-            format!("<Process name='Process-1' parent={} initial>", p.parent)
-        );
-        assert!(p.terminate().is_ok());
-        assert!(p.join().is_err());
     }
 }

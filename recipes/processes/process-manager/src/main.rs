@@ -19,8 +19,9 @@
 //! - `multiprocessing.Manager()` starts a server process and `mgr.dict()` gives a proxy whose
 //!   every operation is a message to it. Here the manager is this binary started again with
 //!   the hidden subcommand `manager`: it owns a `BTreeMap` and answers requests on a Unix
-//!   domain socket, one `serde_json` value per line. Its loop serves one connection at a time,
-//!   so the map needs no lock: the manager's single thread is what serialises the updates.
+//!   domain socket, one `serde_json` value per line (the wire is in `src/wire.rs`). Its loop
+//!   serves one connection at a time, so the map needs no lock: the manager's single thread
+//!   is what serialises the updates.
 //! - The socket has a name in Linux's abstract namespace (`SocketAddrExt::from_abstract_name`):
 //!   no file to create in a temp dir, and nothing left behind when the run is killed.
 //! - The parent binds the socket *before* starting anyone and hands the listening socket to
@@ -44,17 +45,18 @@
 //!   worker and the manager must exit with status 0; otherwise it exits 1. A last line says the
 //!   check held. The number of workers is a flag, `--workers` (10).
 
+mod wire;
+
 use std::collections::BTreeMap;
-use std::io::{self, BufRead, BufReader, Write};
-use std::os::fd::{AsFd, OwnedFd};
-use std::os::linux::net::SocketAddrExt;
-use std::os::unix::net::{SocketAddr, UnixListener, UnixStream};
+use std::os::fd::OwnedFd;
+use std::os::unix::net::UnixListener;
 use std::process::Stdio;
 
 use anyhow::{Context, bail, ensure};
 use clap::{Parser, Subcommand};
 use common::child::{Children, self_command};
-use serde::{Deserialize, Serialize};
+use common::output::py_dict;
+use wire::{Connection, Reply, Request};
 
 #[derive(Parser)]
 #[command(
@@ -75,34 +77,13 @@ enum Role {
     /// Serves the dictionary on the listening socket it gets as stdin.
     #[command(hide = true)]
     Manager,
-    /// Stores one entry through the manager listening at `--manager`.
+    /// Stores `key → value` through the manager listening at the abstract name `manager`.
     #[command(hide = true)]
     Worker {
-        #[arg(long)]
         manager: String,
-        #[arg(long)]
         key: u32,
-        #[arg(long)]
         value: u32,
     },
-}
-
-/// A request to the manager, one JSON value per line.
-#[derive(Debug, Serialize, Deserialize)]
-enum Request {
-    /// `dictionary[key] = value`
-    Set { key: u32, value: u32 },
-    /// A copy of the whole dictionary, for printing.
-    Snapshot,
-    /// Stop serving and exit.
-    Shutdown,
-}
-
-/// The manager's answer to one request.
-#[derive(Debug, Serialize, Deserialize)]
-enum Reply {
-    Done,
-    Dictionary(BTreeMap<u32, u32>),
 }
 
 fn main() -> std::process::ExitCode {
@@ -110,72 +91,57 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
-    match args.role {
-        Some(Role::Manager) => {
-            common::child::die_with_parent()?;
-            manager(&listener_from_stdin()?)
-        }
-        Some(Role::Worker {
+    let Some(role) = args.role else {
+        return parent(args.workers);
+    };
+    common::child::die_with_parent()?;
+    match role {
+        Role::Manager => manager(&wire::listener_from_stdin()?),
+        Role::Worker {
             manager,
             key,
             value,
-        }) => {
-            common::child::die_with_parent()?;
-            worker(&manager, key, value)
-        }
-        None => parent(args.workers),
+        } => worker(&manager, key, value),
     }
 }
+
+// ANCHOR: worker
+/// `dictionary[key] = value` through the manager, then the book's line.
+fn worker(manager: &str, key: u32, value: u32) -> anyhow::Result<()> {
+    Connection::open(manager)?.ask(&Request::Set { key, value })?;
+    println!("key = {key} value = {value}");
+    Ok(())
+}
+// ANCHOR_END: worker
 
 // ANCHOR: parent
 /// Starts the manager and the workers, waits for the workers, prints the dictionary, and
 /// stops the manager.
 fn parent(workers: u32) -> anyhow::Result<()> {
-    let name = format!(
-        "process-manager-{}-{:016x}",
-        std::process::id(),
-        rand::random::<u64>()
-    );
-    let address = SocketAddr::from_abstract_name(&name)?;
-    let listener = UnixListener::bind_addr(&address).context("cannot bind the manager's socket")?;
-
+    let pid = std::process::id();
+    let name = format!("process-manager-{pid}-{:016x}", rand::random::<u64>());
+    // Bound before anyone starts, so no worker can connect before the manager listens.
+    let listener = wire::bind(&name)?;
     // Two sets, so that the workers can be joined before the manager is stopped.
-    let mut manager_process = Children::new();
-    let mut worker_processes = Children::new();
-    // The listening socket is moved into the manager; the parent keeps no copy (the command
-    // is dropped at the end of the statement).
+    let (mut mgr, mut jobs) = (Children::new(), Children::new());
+    // The listening socket moves into the manager: the parent keeps no copy.
     let listening = Stdio::from(OwnedFd::from(listener));
-    let manager_pid = manager_process
-        .spawn("manager", self_command(["manager"])?.stdin(listening))?
-        .id();
-    for key in 0..workers {
-        let (key, value) = (key.to_string(), (2 * key).to_string());
-        let role = [
-            "worker",
-            "--manager",
-            &name,
-            "--key",
-            &key,
-            "--value",
-            &value,
-        ];
-        let mut command = self_command(role)?;
-        worker_processes.spawn(&format!("worker {key}"), command.stdin(Stdio::null()))?;
+    mgr.spawn("manager", self_command(["manager"])?.stdin(listening))?;
+    for i in 0..workers {
+        let (key, value) = (i.to_string(), (2 * i).to_string());
+        let mut job = self_command(["worker", &name, &key, &value])?;
+        jobs.spawn(&format!("worker {i}"), job.stdin(Stdio::null()))?;
     }
     // `for j in jobs: j.join()`; any worker that did not exit with 0 is named in the error.
-    worker_processes.wait_all()?;
+    jobs.wait_all()?;
 
     let mut manager = Connection::open(&name)?;
     let Reply::Dictionary(dictionary) = manager.ask(&Request::Snapshot)? else {
         bail!("the manager did not answer with the dictionary");
     };
-    println!("Results: {}", python_dict(&dictionary));
+    println!("Results: {}", py_dict(&dictionary));
     manager.ask(&Request::Shutdown)?;
-    let code = manager_process.wait("manager")?;
-    ensure!(
-        code == 0,
-        "the manager (pid {manager_pid}) exited with status {code}"
-    );
+    mgr.wait_all()?;
     check(workers, &dictionary)
 }
 // ANCHOR_END: parent
@@ -187,16 +153,8 @@ fn manager(listener: &UnixListener) -> anyhow::Result<()> {
     let mut dictionary = BTreeMap::new();
     for connection in listener.incoming() {
         let connection = connection.context("cannot accept a connection")?;
-        let mut replies = connection.try_clone()?;
-        for line in BufReader::new(connection).lines() {
-            let line = line.context("cannot read a request")?;
-            let request: Request =
-                serde_json::from_str(&line).with_context(|| format!("bad request {line:?}"))?;
-            let (reply, stop) = serve(&mut dictionary, request);
-            writeln!(replies, "{}", serde_json::to_string(&reply)?)?;
-            if stop {
-                return Ok(());
-            }
+        if wire::answer(connection, |request| serve(&mut dictionary, request))? {
+            break;
         }
     }
     Ok(())
@@ -215,66 +173,13 @@ fn serve(dictionary: &mut BTreeMap<u32, u32>, request: Request) -> (Reply, bool)
 }
 // ANCHOR_END: manager
 
-// ANCHOR: worker
-/// `dictionary[key] = value` through the manager, then the book's line.
-fn worker(manager: &str, key: u32, value: u32) -> anyhow::Result<()> {
-    Connection::open(manager)?.ask(&Request::Set { key, value })?;
-    println!("key = {key} value = {value}");
-    Ok(())
-}
-// ANCHOR_END: worker
-
-/// The listening socket the parent gave the manager as its stdin.
-fn listener_from_stdin() -> anyhow::Result<UnixListener> {
-    let listener = UnixListener::from(io::stdin().as_fd().try_clone_to_owned()?);
-    listener
-        .local_addr()
-        .context("stdin is not a socket: this subcommand is started by process-manager itself")?;
-    Ok(listener)
-}
-
-/// A client's connection to the manager: one request, one reply.
-struct Connection {
-    requests: UnixStream,
-    replies: BufReader<UnixStream>,
-}
-
-impl Connection {
-    fn open(name: &str) -> anyhow::Result<Self> {
-        let address = SocketAddr::from_abstract_name(name)?;
-        let requests = UnixStream::connect_addr(&address)
-            .with_context(|| format!("cannot reach the manager at @{name}"))?;
-        let replies = BufReader::new(requests.try_clone()?);
-        Ok(Self { requests, replies })
-    }
-
-    fn ask(&mut self, request: &Request) -> anyhow::Result<Reply> {
-        writeln!(self.requests, "{}", serde_json::to_string(request)?)
-            .context("the manager has gone")?;
-        let mut line = String::new();
-        if self.replies.read_line(&mut line)? == 0 {
-            bail!("the manager closed the connection without answering {request:?}");
-        }
-        serde_json::from_str(&line).with_context(|| format!("bad reply {line:?}"))
-    }
-}
-
-/// The way Python prints a dict of ints: `{0: 0, 1: 2}`.
-fn python_dict(dictionary: &BTreeMap<u32, u32>) -> String {
-    let entries: Vec<String> = dictionary
-        .iter()
-        .map(|(k, v)| format!("{k}: {v}"))
-        .collect();
-    format!("{{{}}}", entries.join(", "))
-}
-
 fn check(workers: u32, dictionary: &BTreeMap<u32, u32>) -> anyhow::Result<()> {
     let expected: BTreeMap<u32, u32> = (0..workers).map(|i| (i, 2 * i)).collect();
     ensure!(
         *dictionary == expected,
         "the manager holds {}, expected {}",
-        python_dict(dictionary),
-        python_dict(&expected)
+        py_dict(dictionary),
+        py_dict(&expected)
     );
     println!("Checked: {workers} workers stored i → 2i through the manager, none lost");
     Ok(())
@@ -303,29 +208,9 @@ mod tests {
     }
 
     #[test]
-    fn the_dictionary_prints_like_python() {
-        assert_eq!(python_dict(&BTreeMap::new()), "{}");
-        assert_eq!(
-            python_dict(&BTreeMap::from([(0, 0), (1, 2)])),
-            "{0: 0, 1: 2}"
-        );
-    }
-
-    #[test]
-    fn replies_round_trip_through_json_with_integer_keys() {
-        let reply = Reply::Dictionary(BTreeMap::from([(9, 18)]));
-        let text = serde_json::to_string(&reply).unwrap();
-        let Reply::Dictionary(back) = serde_json::from_str(&text).unwrap() else {
-            panic!("{text}");
-        };
-        assert_eq!(back, BTreeMap::from([(9, 18)]));
-    }
-
-    #[test]
     fn a_manager_serves_clients_until_shutdown() {
         let name = format!("process-manager-test-{}", std::process::id());
-        let listener =
-            UnixListener::bind_addr(&SocketAddr::from_abstract_name(&name).unwrap()).unwrap();
+        let listener = wire::bind(&name).unwrap();
         let server = std::thread::spawn(move || manager(&listener));
         worker(&name, 4, 8).unwrap();
         let mut client = Connection::open(&name).unwrap();

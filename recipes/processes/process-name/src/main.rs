@@ -29,12 +29,12 @@
 //!   The kernel keeps at most 15 bytes of it (`TASK_COMM_LEN` is 16 with the NUL), so a longer
 //!   name is cut there.
 //! - `join()` → `Child::wait`. The parent reads each child's stdout through a pipe and
-//!   relays it: once a child's `Starting` line arrives, its OS name is set, and the parent reads
-//!   `/proc/<pid>/comm` to check it. (A child not yet waited for keeps its `/proc` entry, as a
-//!   zombie if it has already ended, so the read cannot miss.)
+//!   relays it (`src/relay.rs`): once a child's `Starting` line arrives, its OS name is set,
+//!   and the parent reads `/proc/<pid>/comm` to check it. (A child not yet waited for keeps its
+//!   `/proc` entry, as a zombie if it has already ended, so the read cannot miss.)
 //! - The 1st edition's `process_with_name.daemon = True` with no `join()` at all → Python's
-//!   exit handler: SIGTERM to the daemon, then wait for the other child
-//!   (`common::child::terminate`, then `Child::wait`).
+//!   exit handler: SIGTERM to the daemon (`common::child::terminate`), then wait for both
+//!   (`Relayed::end_daemon` in `src/relay.rs`; `process-daemon` is the recipe about it).
 //!
 //! ## Differences from the book
 //!
@@ -58,24 +58,20 @@
 //! - `--name` renames the named child. Sleeps are ticks (`--tick-ms`, 50 ms; `--book` for
 //!   1 s). The blank line after each of the book's lines (and the space before it) is left out.
 
-use std::ffi::CString;
-use std::io::{BufRead, BufReader, Lines};
-use std::process::{ChildStdout, Stdio};
+mod relay;
 
-use anyhow::{Context, bail, ensure};
+use std::ffi::CString;
+
+use anyhow::{Context, ensure};
 use clap::builder::NonEmptyStringValueParser;
 use clap::{Parser, Subcommand};
-use common::child::Children;
+use common::child::self_command;
 use common::{Edition, Pace};
+use relay::Relayed;
 
-/// The longest name the kernel keeps for a task (`TASK_COMM_LEN` - 1).
-const OS_NAME_MAX: usize = 15;
-
+/// A named child process and a default-named one, names visible to the OS.
 #[derive(Parser)]
-#[command(
-    about = "A named child process and a default-named one, names visible to the OS",
-    disable_help_subcommand = true
-)]
+#[command(disable_help_subcommand = true)]
 struct Args {
     #[command(subcommand)]
     role: Option<Role>,
@@ -84,24 +80,30 @@ struct Args {
     #[arg(long, value_enum, default_value_t = Edition::Ed2)]
     edition: Edition,
     /// Name of the named child [default: "myFunc process" for ed2, foo_process for ed1].
-    #[arg(long, value_parser = NonEmptyStringValueParser::new())]
-    name: Option<String>,
+    #[arg(long, default_value = "myFunc process")]
+    #[arg(default_value_if("edition", "ed1", "foo_process"))]
+    #[arg(hide_default_value = true, value_parser = NonEmptyStringValueParser::new())]
+    name: String,
     #[command(flatten)]
     pace: Pace,
 }
 
 #[derive(Subcommand)]
 enum Role {
-    /// Child side: take NAME as the OS name and run the book's function.
+    /// Child side: take the name as the OS name and run the book's function.
     #[command(hide = true)]
-    Child {
-        #[arg(long)]
-        name: String,
-        #[arg(long, value_enum)]
-        edition: Edition,
-        #[command(flatten)]
-        pace: Pace,
-    },
+    Child(MyFunc),
+}
+
+/// What a child running the book's `myFunc` is told: its name, and how to word and pace it.
+#[derive(clap::Args)]
+struct MyFunc {
+    #[arg(long)]
+    name: String,
+    #[arg(long, value_enum)]
+    edition: Edition,
+    #[command(flatten)]
+    pace: Pace,
 }
 
 fn main() -> std::process::ExitCode {
@@ -109,52 +111,43 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
-    if let Some(Role::Child {
-        name,
-        edition,
-        pace,
-    }) = args.role
-    {
+    if let Some(Role::Child(child)) = args.role {
         common::child::die_with_parent()?;
-        set_os_name(&name)?;
-        my_func(&name, edition, pace);
+        set_os_name(&child.name)?;
+        my_func(&child);
         return Ok(());
     }
     let edition = args.edition;
-    let name = args.name.unwrap_or_else(|| match edition {
-        Edition::Ed1 => "foo_process".to_owned(),
-        Edition::Ed2 => "myFunc process".to_owned(),
-    });
-    parent(&name, edition, args.pace)
-}
-
-// ANCHOR: parent
-/// Starts the named and the default-named child, relays their `Starting` lines, checks their
-/// OS names, then joins both (ed2) or lets Python's exit handler end them (ed1).
-fn parent(name: &str, edition: Edition, pace: Pace) -> anyhow::Result<()> {
-    // Only the 1st edition makes the named child a daemon.
-    let daemon = edition == Edition::Ed1;
-    let mut children = [
-        Started::start(name, daemon, edition, pace)?,
-        Started::start("Process-2", false, edition, pace)?,
-    ];
+    // ANCHOR: parent
+    // Process(name='myFunc process', target=myFunc), and Process(target=myFunc), which Python
+    // calls Process-2; start() both.
+    let start = |name: &str| -> anyhow::Result<Relayed> {
+        let mut command = self_command(["child", "--name", name, "--edition", edition.as_arg()])?;
+        command.args(args.pace.child_args());
+        Relayed::spawn(name, command)
+    };
+    let mut children = [start(&args.name)?, start("Process-2")?];
+    // Each child prints its Starting line once it has named itself: relay both lines, then
+    // read the names the kernel holds.
     for child in &mut children {
-        child.relay_starting_line()?;
+        child.relay_line(&book_line(edition, "Starting", &child.name))?;
     }
     for child in &children {
-        child.check_os_name()?;
+        check_os_name(&child.name, child.pid)?;
     }
-    match edition {
-        Edition::Ed2 => {
-            for child in &mut children {
-                child.join()?;
-            }
-        }
-        Edition::Ed1 => exit_handler(&mut children)?,
+    if edition == Edition::Ed1 {
+        // The 1st edition makes the named child a daemon and joins neither: Python's exit
+        // handler terminates the daemon (its Exiting line is lost), then waits for the other.
+        let [daemon, other] = &mut children;
+        daemon.end_daemon()?;
+        return other.join(&book_line(edition, "Exiting", &other.name));
     }
+    for child in &mut children {
+        child.join(&book_line(edition, "Exiting", &child.name))?;
+    }
+    // ANCHOR_END: parent
     Ok(())
 }
-// ANCHOR_END: parent
 
 // ANCHOR: child
 /// Gives this process `name` as its OS name (what `ps -o comm` shows); the kernel keeps the
@@ -165,195 +158,41 @@ fn set_os_name(name: &str) -> anyhow::Result<()> {
 }
 
 /// The book's `myFunc` (`foo` in the 1st edition).
-fn my_func(name: &str, edition: Edition, pace: Pace) {
-    println!("{}", starting_line(edition, name));
-    pace.sleep(3.0);
-    println!("{}", exiting_line(edition, name));
+fn my_func(child: &MyFunc) {
+    println!("{}", book_line(child.edition, "Starting", &child.name));
+    child.pace.sleep(3.0);
+    println!("{}", book_line(child.edition, "Exiting", &child.name));
 }
 // ANCHOR_END: child
 
-fn starting_line(edition: Edition, name: &str) -> String {
+/// `Starting process name = Process-2` (2nd edition) or `Starting Process-2` (1st).
+fn book_line(edition: Edition, what: &str, name: &str) -> String {
     match edition {
-        Edition::Ed1 => format!("Starting {name}"),
-        Edition::Ed2 => format!("Starting process name = {name}"),
+        Edition::Ed1 => format!("{what} {name}"),
+        Edition::Ed2 => format!("{what} process name = {name}"),
     }
 }
 
-fn exiting_line(edition: Edition, name: &str) -> String {
-    match edition {
-        Edition::Ed1 => format!("Exiting {name}"),
-        Edition::Ed2 => format!("Exiting process name = {name}"),
-    }
-}
-
-/// What the kernel keeps of `name`: its first 15 bytes.
-fn os_name(name: &str) -> &[u8] {
-    &name.as_bytes()[..name.len().min(OS_NAME_MAX)]
-}
-
-// ANCHOR: started
-/// A running child whose stdout the parent relays line by line. Its process is held in a
-/// `Children` set of its own (the two children may have the same name): dropped before it was
-/// reaped (on an error path), it is killed and reaped, so an error never leaves it running.
-struct Started {
-    name: String,
-    daemon: bool,
-    edition: Edition,
-    pid: u32,
-    process: Children,
-    stdout: Lines<BufReader<ChildStdout>>,
-    printed: Vec<String>,
-}
-
-impl Started {
-    fn start(name: &str, daemon: bool, edition: Edition, pace: Pace) -> anyhow::Result<Self> {
-        let mut command =
-            common::child::self_command(["child", "--name", name, "--edition", edition.as_arg()])?;
-        command
-            .args(pace.child_args())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped());
-        let mut process = Children::new();
-        let child = process.spawn(name, &mut command)?;
-        let pid = child.id();
-        let stdout = child.stdout.take().expect("stdout was piped");
-        Ok(Self {
-            name: name.to_owned(),
-            daemon,
-            edition,
-            pid,
-            process,
-            stdout: BufReader::new(stdout).lines(),
-            printed: Vec::new(),
-        })
-    }
-
-    fn pid(&self) -> u32 {
-        self.pid
-    }
-
-    /// Relays the child's next line; `None` once it has closed its stdout (it has ended).
-    fn relay_line(&mut self) -> anyhow::Result<Option<String>> {
-        let Some(line) = self.stdout.next() else {
-            return Ok(None);
-        };
-        let line = line.with_context(|| format!("cannot read the output of {}", self.name))?;
-        println!("{line}");
-        self.printed.push(line.clone());
-        Ok(Some(line))
-    }
-
-    /// Relays the first line, which the child prints after setting its OS name.
-    fn relay_starting_line(&mut self) -> anyhow::Result<()> {
-        let expected = starting_line(self.edition, &self.name);
-        match self.relay_line()? {
-            Some(line) if line == expected => Ok(()),
-            Some(line) => bail!("{} printed {line:?}, expected {expected:?}", self.name),
-            None => {
-                let code = self.wait()?;
-                bail!(
-                    "{} (PID {}) ended before starting, exit code {code}",
-                    self.name,
-                    self.pid()
-                )
-            }
-        }
-    }
-
-    /// Reads the child's OS name from `/proc/<pid>/comm`, prints it and checks it. The child
-    /// is not reaped yet, so the entry exists even if it has already ended.
-    fn check_os_name(&self) -> anyhow::Result<()> {
-        let pid = self.pid();
-        let path = format!("/proc/{pid}/comm");
-        let comm = std::fs::read(&path).with_context(|| format!("cannot read {path}"))?;
-        let comm = comm.strip_suffix(b"\n").unwrap_or(&comm);
-        let expected = os_name(&self.name);
-        let cut = if expected.len() < self.name.len() {
-            format!(" (cut to {OS_NAME_MAX} bytes)")
-        } else {
-            String::new()
-        };
-        println!(
-            "OS name of PID {pid} ({path}): {}{cut}",
-            String::from_utf8_lossy(comm)
-        );
-        ensure!(
-            comm == expected,
-            "{path} reads {:?}, expected {:?}",
-            String::from_utf8_lossy(comm),
-            String::from_utf8_lossy(expected)
-        );
-        Ok(())
-    }
-
-    /// Python's `join()`: relays the rest of the output, waits, and checks the child printed
-    /// its `Exiting` line and exited 0.
-    fn join(&mut self) -> anyhow::Result<()> {
-        while self.relay_line()?.is_some() {}
-        let code = self.wait()?;
-        ensure!(
-            code == 0,
-            "{} (PID {}) failed with exit code {code}",
-            self.name,
-            self.pid()
-        );
-        let expected = exiting_line(self.edition, &self.name);
-        ensure!(
-            self.printed.last() == Some(&expected),
-            "{} printed {:?}, expected it to end with {expected:?}",
-            self.name,
-            self.printed
-        );
-        Ok(())
-    }
-
-    /// SIGTERM, as Python's `terminate()` sends; like it, leaves alone a child that has
-    /// already ended (possible only if the parent was held up longer than the child's work).
-    fn terminate(&mut self) -> anyhow::Result<()> {
-        let child = self.process.get_mut(&self.name)?;
-        if child.try_wait().context("cannot poll a child")?.is_some() {
-            return Ok(());
-        }
-        // Not reaped yet, so the PID is still this child's (at worst a zombie).
-        common::child::terminate(child).with_context(|| format!("cannot terminate {}", self.name))
-    }
-
-    /// Waits for the child; its exit code, Python style.
-    fn wait(&mut self) -> anyhow::Result<i32> {
-        self.process.wait(&self.name)
-    }
-}
-// ANCHOR_END: started
-
-// ANCHOR: exit_handler
-/// The 1st edition joins no child: Python's exit handler terminates the daemon (its `Exiting`
-/// line is lost) and then waits for the other child.
-fn exit_handler(children: &mut [Started]) -> anyhow::Result<()> {
-    for child in children.iter_mut().filter(|child| child.daemon) {
-        child.terminate()?;
-    }
-    for child in children.iter_mut() {
-        if !child.daemon {
-            child.join()?;
-            continue;
-        }
-        while child.relay_line()?.is_some() {}
-        let code = child.wait()?;
-        let (name, pid) = (&child.name, child.pid());
-        match code {
-            -15 => println!("Exit handler terminated daemon {name} (PID {pid}): exit code -15"),
-            // The parent was held up longer than the daemon's sleep: it finished, as a Python
-            // daemon would have, and its Exiting line was printed after all.
-            0 => println!(
-                "Exit handler found already finished daemon {name} (PID {pid}): exit code 0 \
-                 (its work was done before the parent exited)"
-            ),
-            _ => bail!("daemon {name} (PID {pid}) failed with exit code {code}"),
-        }
-    }
+// ANCHOR: os_name
+/// Reads the child's OS name from `/proc/<pid>/comm`, prints it and checks it is `name` cut
+/// to 15 bytes. The child is not reaped yet, so the entry exists even if it has ended.
+fn check_os_name(name: &str, pid: u32) -> anyhow::Result<()> {
+    let path = format!("/proc/{pid}/comm");
+    let comm = std::fs::read(&path).with_context(|| format!("cannot read {path}"))?;
+    let comm = String::from_utf8_lossy(comm.strip_suffix(b"\n").unwrap_or(&comm)).into_owned();
+    let expected = String::from_utf8_lossy(os_name(name));
+    let cut = (expected.len() < name.len()).then_some(" (cut to 15 bytes)");
+    let cut = cut.unwrap_or_default();
+    println!("OS name of PID {pid} ({path}): {comm}{cut}");
+    ensure!(comm == expected, "{path} reads {comm:?}, not {expected:?}");
     Ok(())
 }
-// ANCHOR_END: exit_handler
+
+/// What the kernel keeps of `name`: its first 15 bytes (`TASK_COMM_LEN` is 16 with the NUL).
+fn os_name(name: &str) -> &[u8] {
+    &name.as_bytes()[..name.len().min(15)]
+}
+// ANCHOR_END: os_name
 
 #[cfg(test)]
 mod tests {
@@ -370,11 +209,11 @@ mod tests {
     #[test]
     fn each_edition_has_its_wording() {
         assert_eq!(
-            starting_line(Edition::Ed2, "Process-2"),
+            book_line(Edition::Ed2, "Starting", "Process-2"),
             "Starting process name = Process-2"
         );
         assert_eq!(
-            exiting_line(Edition::Ed1, "foo_process"),
+            book_line(Edition::Ed1, "Exiting", "foo_process"),
             "Exiting foo_process"
         );
     }
@@ -382,5 +221,8 @@ mod tests {
     #[test]
     fn the_empty_name_is_refused_by_the_parser() {
         assert!(Args::try_parse_from(["process-name", "--name", ""]).is_err());
+        let name = |argv: &[&str]| Args::try_parse_from(argv).unwrap().name;
+        assert_eq!(name(&["process-name"]), "myFunc process");
+        assert_eq!(name(&["process-name", "--edition", "ed1"]), "foo_process");
     }
 }

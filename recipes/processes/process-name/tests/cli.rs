@@ -101,7 +101,7 @@ fn a_first_edition_daemon_that_beat_the_exit_handler_is_reported_as_finished() {
 #[test]
 fn live_children_show_their_names_in_proc_and_die_with_a_killed_parent() {
     // Children sleep three long book seconds: they are alive while the test looks at them.
-    signal_mid_run(BIN, &["--tick-ms", "60000"], Signal::SIGTERM, |seen| {
+    signal_mid_run(BIN, &["--tick-ms", "10000"], Signal::SIGTERM, |seen| {
         let names = os_names(seen.iter().map(String::as_str));
         if names.len() < 2 {
             return None;

@@ -77,18 +77,42 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
-    match args.role {
-        Some(Role::CreateItems { items }) => {
-            common::child::die_with_parent()?;
-            create_items(items, io::stdout().lock())
-        }
-        Some(Role::MultiplyItems) => {
-            common::child::die_with_parent()?;
-            multiply_items(io::stdin().lock(), io::stdout().lock())
-        }
-        None => parent(args.items),
+    let Some(role) = args.role else {
+        return parent(args.items);
+    };
+    common::child::die_with_parent()?;
+    match role {
+        Role::CreateItems { items } => create_items(items, io::stdout().lock()),
+        Role::MultiplyItems => multiply_items(io::stdin().lock(), io::stdout().lock()),
     }
 }
+
+// ANCHOR: children
+/// The first child: sends 0..items, one JSON value per line. Returning closes its stdout,
+/// which the next process reads as the end of the stream.
+fn create_items(items: u32, out: impl Write) -> anyhow::Result<()> {
+    let mut out = BufWriter::new(out);
+    for item in 0..u64::from(items) {
+        writeln!(out, "{}", serde_json::to_string(&item)?)?;
+    }
+    out.flush().context("cannot write to the pipe")
+}
+
+/// The second child: squares every number it reads until its input ends.
+fn multiply_items(input: impl BufRead, out: impl Write) -> anyhow::Result<()> {
+    let mut out = BufWriter::new(out);
+    for line in input.lines() {
+        let line = line.context("cannot read from the pipe")?;
+        let item: u64 = serde_json::from_str(&line)
+            .with_context(|| format!("received {line:?}, not a number"))?;
+        let square = item
+            .checked_mul(item)
+            .with_context(|| format!("{item} squared does not fit in 64 bits"))?;
+        writeln!(out, "{}", serde_json::to_string(&square)?)?;
+    }
+    out.flush().context("cannot write to the pipe")
+}
+// ANCHOR_END: children
 
 // ANCHOR: parent
 /// Starts the two children, chained by a pipe, prints what comes out of the second, then
@@ -116,35 +140,6 @@ fn parent(items: u32) -> anyhow::Result<()> {
     check(items, &squares)
 }
 // ANCHOR_END: parent
-
-// ANCHOR: children
-/// The first child: sends 0..items, one JSON value per line. Returning closes its stdout,
-/// which the next process reads as the end of the stream.
-fn create_items(items: u32, out: impl Write) -> anyhow::Result<()> {
-    let mut out = BufWriter::new(out);
-    for item in 0..u64::from(items) {
-        serde_json::to_writer(&mut out, &item)?;
-        out.write_all(b"\n")?;
-    }
-    out.flush().context("cannot write to the pipe")
-}
-
-/// The second child: squares every number it reads until its input ends.
-fn multiply_items(input: impl BufRead, out: impl Write) -> anyhow::Result<()> {
-    let mut out = BufWriter::new(out);
-    for line in input.lines() {
-        let line = line.context("cannot read from the pipe")?;
-        let item: u64 = serde_json::from_str(&line)
-            .with_context(|| format!("received {line:?}, not a number"))?;
-        let square = item
-            .checked_mul(item)
-            .with_context(|| format!("{item} squared does not fit in 64 bits"))?;
-        serde_json::to_writer(&mut out, &square)?;
-        out.write_all(b"\n")?;
-    }
-    out.flush().context("cannot write to the pipe")
-}
-// ANCHOR_END: children
 
 fn check(items: u32, squares: &[u64]) -> anyhow::Result<()> {
     let expected: Vec<u64> = (0..u64::from(items)).map(|n| n * n).collect();

@@ -105,7 +105,7 @@ fn no_child_survives_sigint_mid_run() {
 fn a_child_role_without_its_socket_fails_with_one_line() {
     let message = run_fails(
         BIN,
-        &["consumer", "--tick-ms", "0"],
+        &["--tick-ms", "0", "consumer"],
         1,
         "started by process-queue itself",
     );

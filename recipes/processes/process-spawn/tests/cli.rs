@@ -1,6 +1,6 @@
 //! Runs the real `process-spawn` binary and checks what it printed.
 
-use common::testing::{run, run_fails, run_ok};
+use common::testing::{example, run, run_fails, run_ok};
 
 const BIN: &str = env!("CARGO_BIN_EXE_process-spawn");
 
@@ -52,8 +52,16 @@ fn more_children_keep_the_triangle_count() {
 }
 
 #[test]
-fn a_failing_child_is_reported_and_stops_the_run() {
-    let message = run_fails(BIN, &["--fail-child", "3"], 1, "child process 3 (PID ");
+fn invalid_values_are_refused() {
+    run_fails(BIN, &["--processes", "0"], 2, "--processes");
+    run_fails(BIN, &["--edition", "ed3"], 2, "--edition");
+    run_fails(BIN, &["--bogus"], 2, "--bogus");
+}
+
+#[test]
+fn example_failing_child_is_reported_and_stops_the_run() {
+    let bin = example("failing_child");
+    let message = run_fails(&bin, &["--fail-child", "3"], 1, "child process 3 (PID ");
     assert!(message.contains("failed with exit code 1"), "{message}");
     assert!(message.contains("fails on purpose"), "{message}");
     assert!(
@@ -62,14 +70,17 @@ fn a_failing_child_is_reported_and_stops_the_run() {
     );
     assert_eq!(message.lines().count(), 1, "{message}");
     // Children 0 to 2 ran and printed before the failure; nothing after it.
-    let run = run(BIN, &["--fail-child", "3"]);
+    let run = run(&bin, &["--fail-child", "3"]);
     assert_eq!(run.lines_starting("calling myFunc").len(), 3);
-    assert!(!run.stdout.contains("started and joined"));
+    assert_eq!(child_lines(&run.stdout).len(), 1 + 2 + 3);
+    let last = run_fails(&bin, &["--fail-child", "5"], 1, "child process 5 (PID ");
+    assert!(!last.contains("not started"), "{last}");
+    run_fails(&bin, &["--fail-child", "6"], 1, "there is no such child");
 }
 
 #[test]
-fn measure_spawn_prints_a_mean_time() {
-    let run = run_ok(BIN, &["--edition", "ed1", "--measure-spawn", "5"]);
+fn example_spawn_cost_prints_a_mean_time() {
+    let run = run_ok(&example("spawn_cost"), &["--runs", "5"]);
     let line = run.lines_starting("Spawn + wait of one child process (mean of 5) in ");
     assert_eq!(line.len(), 1, "{}", run.stdout);
     let seconds: f64 = line[0]
@@ -79,14 +90,6 @@ fn measure_spawn_prints_a_mean_time() {
         .and_then(|number| number.parse().ok())
         .unwrap_or_else(|| panic!("no time in {:?}", line[0]));
     assert!(seconds > 0.0);
-    assert_eq!(child_lines(&run.stdout).len(), 5);
-}
-
-#[test]
-fn invalid_values_are_refused() {
-    run_fails(BIN, &["--processes", "0"], 2, "--processes");
-    run_fails(BIN, &["--measure-spawn", "0"], 2, "--measure-spawn");
-    run_fails(BIN, &["--edition", "ed3"], 2, "--edition");
-    run_fails(BIN, &["--bogus"], 2, "--bogus");
-    run_fails(BIN, &["--fail-child", "6"], 1, "there is no such child");
+    assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+    run_fails(&example("spawn_cost"), &["--runs", "0"], 2, "--runs");
 }

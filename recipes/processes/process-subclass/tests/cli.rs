@@ -1,6 +1,6 @@
 //! Runs the real `process-subclass` binary and checks what it printed.
 
-use common::testing::{run, run_fails, run_ok};
+use common::testing::{run_fails, run_ok};
 
 const BIN: &str = env!("CARGO_BIN_EXE_process-subclass");
 
@@ -49,23 +49,8 @@ fn the_count_is_a_flag() {
 }
 
 #[test]
-fn a_failing_process_is_reported_and_stops_the_run() {
-    let message = run_fails(BIN, &["--fail-child", "3"], 1, "MyProcess-3 (PID ");
-    assert!(message.contains("failed with exit code 1"), "{message}");
-    assert!(message.contains("fails on purpose"), "{message}");
-    assert_eq!(message.lines().count(), 1, "{message}");
-    let run = run(BIN, &["--fail-child", "3"]);
-    assert_eq!(
-        names_after(&run.stdout, "called run method in "),
-        my_processes(2)
-    );
-}
-
-#[test]
 fn invalid_values_are_refused() {
     run_fails(BIN, &["--processes", "0"], 2, "--processes");
     run_fails(BIN, &["--edition", "ed9"], 2, "--edition");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
-    run_fails(BIN, &["--fail-child", "0"], 1, "there is no MyProcess-0");
-    run_fails(BIN, &["--fail-child", "11"], 1, "there is no MyProcess-11");
 }
