@@ -22,11 +22,12 @@
 //! ## Python → Rust
 //!
 //! - `threading.Thread` → `std::thread::Builder` (threads named `Thread-1`.. as Python names
-//!   them), joined with `common::join`. Rust has no GIL: the ten threads run in parallel.
+//!   them) in a `thread::scope`, which joins them. Rust has no GIL: the threads run in parallel.
 //! - `multiprocessing.Process` → a real child process: the binary re-executes itself
 //!   (`common::child::self_command`) with the hidden subcommand `job <index>`; the child asks the
 //!   kernel to kill it if the parent dies, computes its one job and prints its checksum on
-//!   stdout, which the parent reads back. A child that fails is reported with its exit status.
+//!   stdout (`src/checksum.rs`), which the parent reads back. A child that fails is reported
+//!   with its exit status; `common::child::Children` reaps every child, also on an error.
 //! - `random.random()` → `SmallRng`, seeded per job (`--seed` + job index), so job *k* draws
 //!   the same numbers whichever mode runs it: the recipe checks that every mode's checksums
 //!   (count, sum, smallest, largest) are identical, bit for bit.
@@ -52,11 +53,15 @@
 //!   time=`); the other modes use `serial_test.py`'s and its siblings' wording.
 //! - Times print with six decimals.
 
-use std::process::{Child, Stdio};
+mod checksum;
+
+use std::process::Stdio;
 use std::thread;
 
-use anyhow::{Context, anyhow, bail, ensure};
+use anyhow::{Context, anyhow, ensure};
+use checksum::{CHUNK, Checksum};
 use clap::{Parser, Subcommand};
+use common::child::Children;
 use common::timing::{speedup_line, timed};
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
@@ -86,7 +91,7 @@ struct Args {
     /// Threads as the book builds them: each job runs while its thread is created, serially.
     #[arg(long, global = true)]
     eager: bool,
-    /// Make the child process of this job fail (to see how a failed child is reported).
+    /// Make the child process of this job fail, so that tests see how a failed child is reported.
     #[arg(long, global = true, hide = true)]
     fail_job: Option<u32>,
 }
@@ -125,39 +130,44 @@ fn main() -> std::process::ExitCode {
     common::main(|| run(Args::parse()))
 }
 
+// ANCHOR: run
 fn run(args: Args) -> anyhow::Result<()> {
-    let work = Work {
-        jobs: args.jobs,
-        size: args
-            .size
-            .unwrap_or(if args.book { 10_000_000 } else { 1_000_000 }),
-        seed: args.seed,
-    };
+    let size = args
+        .size
+        .unwrap_or(if args.book { 10_000_000 } else { 1_000_000 });
+    let (jobs, seed) = (args.jobs, args.seed);
+    let work = Work { jobs, size, seed };
     let modes = match args.mode {
         Some(Mode::Job { index }) => return child_job(work, index, args.fail_job),
         Some(Mode::Both) => vec![Mode::Threads, Mode::Processes],
         Some(mode) => vec![mode],
         None => vec![Mode::Serial, Mode::Threads, Mode::Processes],
     };
-    let wording = if args.mode == Some(Mode::Both) {
-        Wording::ThreadAndProcesses
-    } else {
-        Wording::Separate
-    };
-    println!(
-        "{} jobs of {} random numbers each, seed {}",
-        work.jobs, work.size, work.seed
-    );
-
-    let mut runs = Vec::new();
+    // thread_and_processes.py words its times differently from the three separate scripts.
+    let both = args.mode == Some(Mode::Both);
+    println!("{jobs} jobs of {size} random numbers each, seed {seed}");
+    let mut runs: Vec<(&str, Vec<Checksum>)> = Vec::new();
     let mut serial_time = None;
     for mode in modes {
-        let (label, time_label) = wording.labels(mode);
-        announce(mode, args.eager);
-        let (checksums, took) = match mode {
-            Mode::Serial => timed(|| Ok(serial(work))),
-            Mode::Threads => timed(|| threads(work, args.eager)),
-            _ => timed(|| processes(work, args.fail_job)),
+        let (label, time_label, (checksums, took)) = match mode {
+            Mode::Serial => {
+                println!("Serial: the jobs one after another");
+                ("serial", "serial", timed(|| Ok(serial(work))))
+            }
+            Mode::Threads => {
+                println!("{}", if args.eager { EAGER } else { THREADS });
+                let time_label = if both { "threading" } else { "multithreading" };
+                ("threads", time_label, timed(|| threads(work, args.eager)))
+            }
+            _ => {
+                println!("Processes: each job in its own child process, all at once");
+                let time_label = if both { "processes" } else { "multiprocesses" };
+                (
+                    "processes",
+                    time_label,
+                    timed(|| processes(work, args.fail_job)),
+                )
+            }
         };
         let checksums = checksums.with_context(|| format!("{label} run"))?;
         for (index, checksum) in checksums.iter().enumerate() {
@@ -166,52 +176,20 @@ fn run(args: Args) -> anyhow::Result<()> {
         println!("List processing complete.");
         println!("{time_label} time= {:.6}", took.as_secs_f64());
         match serial_time {
-            None if mode == Mode::Serial => serial_time = Some(took),
+            None => serial_time = (mode == Mode::Serial).then_some(took),
             Some(serial) => println!("{}", speedup_line(label, serial, took)),
-            None => {}
         }
         runs.push((label, checksums));
     }
     check(work, &runs)
 }
+// ANCHOR_END: run
 
-/// `thread_and_processes.py` words its times differently from the three separate scripts.
-#[derive(Debug, Clone, Copy)]
-enum Wording {
-    Separate,
-    ThreadAndProcesses,
-}
-
-impl Wording {
-    /// The mode's name and the word before ` time=` in the book's output.
-    fn labels(self, mode: Mode) -> (&'static str, &'static str) {
-        match (self, mode) {
-            (_, Mode::Serial) => ("serial", "serial"),
-            (Wording::Separate, Mode::Threads) => ("threads", "multithreading"),
-            (Wording::Separate, _) => ("processes", "multiprocesses"),
-            (Wording::ThreadAndProcesses, Mode::Threads) => ("threads", "threading"),
-            (Wording::ThreadAndProcesses, _) => ("processes", "processes"),
-        }
-    }
-}
-
-fn announce(mode: Mode, eager: bool) {
-    match mode {
-        Mode::Serial => println!("Serial: the jobs one after another"),
-        Mode::Threads if eager => println!(
-            "Threads, --eager as in the book: each job runs while its thread is being built, \
-             so the jobs run one after another and the threads have nothing to do"
-        ),
-        Mode::Threads => println!("Threads: each job in its own thread, all at once"),
-        _ => println!("Processes: each job in its own child process, all at once"),
-    }
-}
+const THREADS: &str = "Threads: each job in its own thread, all at once";
+const EAGER: &str = "Threads, --eager as in the book: each job runs while its thread is being \
+                     built, so the jobs run one after another and the threads have nothing to do";
 
 // ANCHOR: do_something
-/// Numbers appended to the buffer before it is folded into the checksum and reused: 64 Ki
-/// numbers, 512 KiB, whatever the job's size.
-const CHUNK: usize = 64 * 1024;
-
 /// The book's `do_something`: append `count` random numbers in [0, 1) to a list. The list is
 /// a bounded buffer, emptied into the job's checksum each time it fills up.
 fn do_something(count: u64, rng: &mut SmallRng) -> Checksum {
@@ -229,162 +207,54 @@ fn do_something(count: u64, rng: &mut SmallRng) -> Checksum {
 }
 // ANCHOR_END: do_something
 
-/// A job's result: how many numbers, their sum in drawing order, and their range. Two runs of
-/// the same job give identical checksums, bit for bit.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Checksum {
-    count: u64,
-    sum: f64,
-    min: f64,
-    max: f64,
-}
-
-impl Checksum {
-    const EMPTY: Self = Self {
-        count: 0,
-        sum: 0.0,
-        min: f64::INFINITY,
-        max: f64::NEG_INFINITY,
-    };
-
-    fn add_all(&mut self, values: &[f64]) {
-        for &value in values {
-            self.count += 1;
-            self.sum += value;
-            self.min = self.min.min(value);
-            self.max = self.max.max(value);
-        }
-    }
-
-    /// The exact form a child prints and the parent parses back: Rust prints an `f64` with
-    /// the fewest digits that read back as the same number.
-    fn to_wire(self) -> String {
-        format!(
-            "checksum {} {} {} {}",
-            self.count, self.sum, self.min, self.max
-        )
-    }
-
-    fn from_wire(line: &str) -> Option<Self> {
-        let mut fields = line.strip_prefix("checksum ")?.split(' ');
-        let checksum = Self {
-            count: fields.next()?.parse().ok()?,
-            sum: fields.next()?.parse().ok()?,
-            min: fields.next()?.parse().ok()?,
-            max: fields.next()?.parse().ok()?,
-        };
-        fields.next().is_none().then_some(checksum)
-    }
-}
-
-impl std::fmt::Display for Checksum {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} values, sum {:.6}", self.count, self.sum)
-    }
-}
-
 fn serial(work: Work) -> Vec<Checksum> {
     (0..work.jobs).map(|index| work.job(index)).collect()
 }
 
 // ANCHOR: threads
-/// One thread per job. With `eager`, the job runs before its thread exists, as in the book's
-/// `Thread(target=do_something(...))`, and the thread only hands back the finished result.
+/// One thread per job, all started before any is joined. With `eager`, the job runs before its
+/// thread exists, as in the book's `Thread(target=do_something(...))`, and the thread only
+/// hands back the finished result. The scope joins every thread, also on an early error.
 fn threads(work: Work, eager: bool) -> anyhow::Result<Vec<Checksum>> {
-    let mut handles = Vec::new();
-    let mut spawn_error = None;
-    for index in 0..work.jobs {
-        let builder = thread::Builder::new().name(format!("Thread-{}", index + 1));
-        let spawned = if eager {
-            let done = work.job(index);
-            builder.spawn(move || done)
-        } else {
-            builder.spawn(move || work.job(index))
-        };
-        match spawned {
-            Ok(handle) => handles.push(handle),
-            Err(error) => {
-                spawn_error =
-                    Some(anyhow!(error).context(format!("cannot start a thread for job {index}")));
-                break;
-            }
+    thread::scope(|scope| {
+        let mut handles = Vec::new();
+        for index in 0..work.jobs {
+            let done = eager.then(|| work.job(index));
+            let handle = thread::Builder::new()
+                .name(format!("Thread-{}", index + 1))
+                .spawn_scoped(scope, move || done.unwrap_or_else(|| work.job(index)))
+                .with_context(|| format!("cannot start a thread for job {index}"))?;
+            handles.push(handle);
         }
-    }
-    // Join every thread that started before judging any result, so none is left running.
-    let joined: Vec<_> = handles.into_iter().map(common::join).collect();
-    if let Some(error) = spawn_error {
-        return Err(error);
-    }
-    joined.into_iter().collect()
+        let joined = handles.into_iter().map(|handle| handle.join());
+        joined
+            .map(|checksum| checksum.map_err(|_| anyhow!("a thread panicked")))
+            .collect()
+    })
 }
 // ANCHOR_END: threads
 
 // ANCHOR: processes
 /// One child process per job, all started before any is waited for. Each child is this binary
-/// run as `job <index>`; its stdout carries the checksum back.
+/// run as `job <index>`; its stdout carries the checksum back. Dropping `children` kills and
+/// reaps any child still running when an error ends the run early.
 fn processes(work: Work, fail_job: Option<u32>) -> anyhow::Result<Vec<Checksum>> {
-    let mut children = Vec::new();
-    for index in 0..work.jobs {
-        match spawn_child(work, index, fail_job) {
-            Ok(child) => children.push((index, child)),
-            Err(error) => {
-                // Do not leave the children already started running unwaited.
-                for (_, mut child) in children {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                }
-                return Err(error);
-            }
-        }
-    }
-    // Wait for every child before judging any, so none is left running unwaited.
-    let finished: Vec<_> = children
-        .into_iter()
-        .map(|(index, child)| (index, child.id(), child.wait_with_output()))
-        .collect();
-    finished
-        .into_iter()
-        .map(|(index, pid, output)| {
-            let output = output.with_context(|| format!("job {index}: lost child {pid}"))?;
-            child_checksum(index, pid, &output)
-        })
-        .collect()
-}
-
-fn spawn_child(work: Work, index: u32, fail_job: Option<u32>) -> anyhow::Result<Child> {
-    let mut args = vec![
-        "job".to_owned(),
-        index.to_string(),
+    let mut children = Children::new();
+    let (size, seed) = (
         format!("--size={}", work.size),
         format!("--seed={}", work.seed),
-    ];
-    if let Some(job) = fail_job {
-        args.push(format!("--fail-job={job}"));
+    );
+    for index in 0..work.jobs {
+        let mut command = common::child::self_command(["job", &index.to_string(), &size, &seed])?;
+        command.args(fail_job.map(|job| format!("--fail-job={job}")));
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        children.spawn(&format!("the child process of job {index}"), &mut command)?;
     }
-    common::child::self_command(args)?
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("cannot start the child process of job {index}"))
+    let children = children.iter_mut().zip(0..);
+    children
+        .map(|((_, child), index)| Checksum::read_from(index, child))
+        .collect()
 }
-
-/// The checksum a child printed, or an error naming the job and how its process ended.
-fn child_checksum(index: u32, pid: u32, output: &std::process::Output) -> anyhow::Result<Checksum> {
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let reason = stderr.lines().next().unwrap_or("no message");
-        bail!(
-            "job {index}: child process {pid} failed ({}): {}",
-            output.status,
-            reason.strip_prefix("error: ").unwrap_or(reason)
-        );
-    }
-    Checksum::from_wire(stdout.trim_end())
-        .with_context(|| format!("job {index}: child process {pid} printed {stdout:?}"))
-}
-// ANCHOR_END: processes
 
 /// The hidden `job` subcommand: the body of one child process.
 fn child_job(work: Work, index: u32, fail_job: Option<u32>) -> anyhow::Result<()> {
@@ -396,44 +266,27 @@ fn child_job(work: Work, index: u32, fail_job: Option<u32>) -> anyhow::Result<()
     println!("{}", work.job(index).to_wire());
     Ok(())
 }
+// ANCHOR_END: processes
 
 /// Every job of every mode drew `size` numbers in [0, 1), and the modes agree job by job.
 fn check(work: Work, runs: &[(&str, Vec<Checksum>)]) -> anyhow::Result<()> {
+    let (first, expected) = &runs[0];
     for (mode, checksums) in runs {
+        let results = checksums.len();
         ensure!(
-            checksums.len() == work.jobs as usize,
-            "{mode}: {} results for {} jobs",
-            checksums.len(),
+            results == work.jobs as usize,
+            "{mode}: {results} results for {} jobs",
             work.jobs
         );
-        for (index, c) in checksums.iter().enumerate() {
-            ensure!(
-                c.count == work.size && c.min >= 0.0 && c.max < 1.0,
-                "{mode}: job {index} drew {} numbers in [{}, {}], not {} in [0, 1)",
-                c.count,
-                c.min,
-                c.max,
-                work.size
-            );
-        }
-    }
-    let (first, expected) = &runs[0];
-    for (mode, checksums) in &runs[1..] {
-        if let Some(index) = (0..expected.len()).find(|&i| checksums[i] != expected[i]) {
-            bail!(
-                "job {index}: {mode} computed {:?}, {first} {:?}",
-                checksums[index],
-                expected[index]
-            );
+        for (index, (c, e)) in checksums.iter().zip(expected).enumerate() {
+            c.drew(work.size)
+                .with_context(|| format!("{mode}: job {index}"))?;
+            ensure!(c == e, "job {index}: {mode} computed {c:?}, {first} {e:?}");
         }
     }
     let modes: Vec<&str> = runs.iter().map(|(mode, _)| *mode).collect();
-    println!(
-        "Checksums: {} jobs x {} values in [0, 1), identical in {}",
-        work.jobs,
-        work.size,
-        modes.join(", ")
-    );
+    let (jobs, size, modes) = (work.jobs, work.size, modes.join(", "));
+    println!("Checksums: {jobs} jobs x {size} values in [0, 1), identical in {modes}");
     Ok(())
 }
 
@@ -490,15 +343,6 @@ mod tests {
     }
 
     #[test]
-    fn the_wire_format_round_trips_exactly() {
-        let checksum = direct(3, 777);
-        assert_eq!(Checksum::from_wire(&checksum.to_wire()), Some(checksum));
-        assert_eq!(Checksum::from_wire("checksum 1 2 3"), None);
-        assert_eq!(Checksum::from_wire("checksum 1 2 3 4 5"), None);
-        assert_eq!(Checksum::from_wire("sum 1 2 3 4"), None);
-    }
-
-    #[test]
     fn check_names_the_job_where_modes_disagree() {
         let work = Work {
             jobs: 2,
@@ -512,6 +356,25 @@ mod tests {
         assert!(
             error.to_string().starts_with("job 1: threads computed"),
             "{error}"
+        );
+        let short = vec![work.job(0)];
+        let error = check(work, &[("processes", short)]).unwrap_err();
+        assert_eq!(error.to_string(), "processes: 1 results for 2 jobs");
+    }
+
+    #[test]
+    fn check_wants_every_number_of_every_job() {
+        let work = Work {
+            jobs: 1,
+            size: 10,
+            seed: 0,
+        };
+        let mut short = work.job(0);
+        short.count -= 1;
+        let error = check(work, &[("serial", vec![short])]).unwrap_err();
+        assert!(
+            format!("{error:#}").starts_with("serial: job 0: drew 9 numbers"),
+            "{error:#}"
         );
     }
 }

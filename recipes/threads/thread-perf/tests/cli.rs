@@ -154,6 +154,15 @@ fn one_workload_with_its_own_parameters() {
 }
 
 #[test]
+fn workloads_run_in_the_order_given() {
+    let args = ["--workload", "url,empty", "--repeat", "1", "--threads", "2"];
+    let blocks = parse_blocks(&run_ok(BIN, &args).stdout, &[2]);
+    let names: Vec<&str> = blocks.iter().map(|b| b.name.as_str()).collect();
+    assert_eq!(names, ["url", "empty"]);
+    assert!(blocks[0].summary.contains("answered all 40 requests"));
+}
+
+#[test]
 fn the_read_workload_removes_its_temp_file() {
     let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("thread-perf-read");
     let _ = std::fs::remove_dir_all(&tmp);

@@ -36,7 +36,9 @@
 //!   items repeatable; the consumer that takes each item still varies from run to run.
 //! - The 2nd edition's producer prints an extra blank line after each item; it is left out.
 
-use anyhow::ensure;
+use std::thread;
+
+use anyhow::{Context, ensure};
 use clap::Parser;
 use common::{Edition, Pace};
 use crossbeam_channel::{Receiver, Sender};
@@ -72,17 +74,24 @@ fn run(args: Args) -> anyhow::Result<()> {
         Edition::Ed2 => 5,
     });
     let rng = common::seeded_rng(args.seed);
+    // ANCHOR: spawn
     let (sender, receiver) = crossbeam_channel::unbounded();
-
-    let producer = common::spawn_named("Thread-1", move || produce(sender, items, rng, args.pace))?;
+    let producer = thread::Builder::new()
+        .name("Thread-1".into())
+        .spawn(move || produce(sender, items, rng, args.pace))
+        .context("cannot start the producer thread")?;
     let consumers = (0..args.consumers)
         .map(|i| {
             let receiver = receiver.clone();
-            common::spawn_named(&format!("Thread-{}", i + 2), move || consume(receiver))
+            thread::Builder::new()
+                .name(format!("Thread-{}", i + 2))
+                .spawn(move || consume(receiver))
+                .context("cannot start a consumer thread")
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     // Only the consumers' clones may keep the queue open for reading.
     drop(receiver);
+    // ANCHOR_END: spawn
 
     let mut produced = common::join(producer)?;
     let mut consumed = Vec::new();
