@@ -5,18 +5,21 @@
 //! panics; here the missing platform is seen first and reported in one line that names
 //! `scripts/setup.sh`, and a wrong index gets a message listing what exists.
 //!
-//! Also here, because every gpu recipe needs them: [`enqueue`], the one place a kernel is
-//! launched (`ocl` marks that `unsafe`), and [`format_vector`]/[`format_matrix`], which print
-//! arrays the way the book's NumPy does.
+//! Also here, because several gpu recipes need them: [`format_vector`]/[`format_matrix`], which
+//! print arrays the way the book's NumPy does, [`randn`] for NumPy's random matrices,
+//! [`parse_work_group`]/[`work_group_size`] for the reductions' `--work-group`, and
+//! [`event_time`], a command's time on the device. Each recipe launches its kernels itself.
 
 use std::ffi::OsStr;
 use std::fmt::Display;
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
-use ocl::builders::KernelCmd;
 use ocl::core::{DeviceInfo, DeviceInfoResult, DeviceType};
-use ocl::{Device, Platform};
+use ocl::enums::ProfilingInfo;
+use ocl::{Device, Event, Platform};
+use rand::RngExt;
 
 /// What to tell a reader who has no OpenCL platform.
 pub const INSTALL_HINT: &str = "install one with scripts/setup.sh (PoCL runs OpenCL on the CPU)";
@@ -89,7 +92,8 @@ fn pick<'a, T>(what: &str, flag: &str, index: usize, found: &'a [T]) -> anyhow::
     })
 }
 
-fn count(n: usize, what: &str) -> String {
+/// "1 device", "2 devices": a count and its noun in English.
+pub fn count(n: usize, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")
     } else {
@@ -141,17 +145,57 @@ pub fn type_name(flags: DeviceType) -> String {
     }
 }
 
-/// Launches a kernel command (`kernel.cmd()` with its work sizes and event set).
-///
-/// `ocl` marks every launch `unsafe`: Rust cannot check the OpenCL C code, and a kernel that
-/// writes past the end of a buffer corrupts memory (on PoCL, the process's own heap). The
-/// recipes' kernels are this cookbook's own `src/*.cl` files, and each one bounds its indices
-/// by the lengths its host code passes (or by a global size equal to them); keeping the launch
-/// here keeps `unsafe` out of the recipes themselves.
-#[allow(unsafe_code)]
-pub fn enqueue(cmd: KernelCmd) -> ocl::Result<()> {
-    // SAFETY: see above: the kernels are trusted, bounds-checked code of this project.
-    unsafe { cmd.enq() }
+/// The work-group size a tree reduction (`--work-group`) uses unless told otherwise.
+const DEFAULT_WORK_GROUP: usize = 256;
+
+/// Parses `--work-group`: a power of two from `min` to 1024, since a tree reduction halves
+/// the group at each step (use as `value_parser = |text: &str| parse_work_group(text, 2)`).
+pub fn parse_work_group(text: &str, min: u32) -> Result<u32, String> {
+    let size: u32 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if size.is_power_of_two() && (min..=1024).contains(&size) {
+        Ok(size)
+    } else {
+        Err(format!("{size} is not a power of two from {min} to 1024"))
+    }
+}
+
+/// The work-group size of a reduction on `device`: `requested` if the device allows it, else
+/// 256 or the largest power of two the device allows, at least `min`.
+pub fn work_group_size(
+    requested: Option<u32>,
+    device: &Device,
+    min: usize,
+) -> anyhow::Result<usize> {
+    let max = device.max_wg_size()?;
+    match requested {
+        Some(size) if size as usize > max => {
+            bail!("--work-group {size}: this device's work-groups hold at most {max} work-items")
+        }
+        Some(size) => Ok(size as usize),
+        None if max < min => {
+            bail!("this device's work-groups hold at most {max} work-items, fewer than {min}")
+        }
+        None => Ok(1 << DEFAULT_WORK_GROUP.min(max).ilog2()),
+    }
+}
+
+/// How long a command ran on the device, from its event's profiling timestamps (its queue
+/// must have been built with `CommandQueueProperties::PROFILING_ENABLE`). Waits for the command.
+pub fn event_time(event: &Event) -> ocl::Result<Duration> {
+    event.wait_for()?;
+    let start = event.profiling_info(ProfilingInfo::Start)?.time()?;
+    let end = event.profiling_info(ProfilingInfo::End)?.time()?;
+    Ok(Duration::from_nanos(end.saturating_sub(start)))
+}
+
+/// A standard normal draw as `numpy.random.randn` gives, by the Box–Muller transform, for the
+/// recipes' random `float32` matrices.
+pub fn randn(rng: &mut impl RngExt) -> f32 {
+    let u1 = 1.0 - rng.random::<f64>(); // in (0, 1], so the log is finite
+    let u2 = rng.random::<f64>();
+    ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()) as f32
 }
 
 /// NumPy's line width: longer arrays wrap.
@@ -340,6 +384,12 @@ mod tests {
     }
 
     #[test]
+    fn counts_read_as_english() {
+        assert_eq!(count(1, "work-group"), "1 work-group");
+        assert_eq!(count(0, "zero"), "0 zeros");
+    }
+
+    #[test]
     fn type_names_read_like_opencl() {
         assert_eq!(type_name(DeviceType::CPU), "CPU");
         assert_eq!(
@@ -347,6 +397,32 @@ mod tests {
             "GPU+DEFAULT"
         );
         assert_eq!(type_name(DeviceType::empty()), "unknown type");
+    }
+
+    #[test]
+    fn work_groups_are_powers_of_two_from_min_to_1024() {
+        assert_eq!(parse_work_group("256", 2), Ok(256));
+        assert_eq!(parse_work_group("1", 1), Ok(1));
+        assert_eq!(
+            parse_work_group("1", 2).unwrap_err(),
+            "1 is not a power of two from 2 to 1024"
+        );
+        assert!(parse_work_group("48", 1).is_err());
+        assert!(parse_work_group("2048", 1).is_err());
+        assert!(parse_work_group("0", 1).is_err());
+        assert!(parse_work_group("many", 1).is_err());
+    }
+
+    #[test]
+    fn randn_looks_standard_normal() {
+        use rand::SeedableRng;
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(3);
+        let draws: Vec<f64> = (0..20_000).map(|_| f64::from(randn(&mut rng))).collect();
+        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+        let variance = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / draws.len() as f64;
+        assert!(mean.abs() < 0.05, "mean {mean}");
+        assert!((variance - 1.0).abs() < 0.05, "variance {variance}");
+        assert!(draws.iter().all(|x| x.is_finite()));
     }
 
     #[test]

@@ -23,7 +23,8 @@
 //!   and an operator cannot return the error, so it is a method returning `Result`.
 //! - `.get()` → `DeviceArray::get` (a `Buffer::read`); printing a GPUArray (which copies it
 //!   back too) → `get` and NumPy-style printing.
-//! - The kernel GPUArray generates → `src/scale.cl`, built once by `ProQue`.
+//! - The kernel GPUArray generates → `src/scale.cl`, built once by `ProQue` and launched in
+//!   `scale` by `unsafe { kernel.enq() }` (with a `// SAFETY:` note on the indices).
 //!
 //! ## Differences from the book
 //!
@@ -38,10 +39,8 @@
 
 use anyhow::{Context as _, ensure};
 use clap::Parser;
-use common::opencl::{DeviceArgs, format_matrix};
+use common::opencl::{DeviceArgs, format_matrix, randn};
 use ocl::{Buffer, ProQue};
-use rand::RngExt;
-use rand::rngs::SmallRng;
 
 const KERNEL: &str = include_str!("scale.cl");
 
@@ -94,13 +93,6 @@ fn run(args: Args) -> anyhow::Result<()> {
     check(&a, args.factor, &a_scaled)
 }
 
-/// A standard normal draw (`numpy.random.randn`), by the Box–Muller transform.
-fn randn(rng: &mut SmallRng) -> f32 {
-    let u1 = 1.0 - rng.random::<f64>(); // in (0, 1], so the log is finite
-    let u2 = rng.random::<f64>();
-    ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()) as f32
-}
-
 // ANCHOR: device_array
 /// PyCUDA's GPUArray, as much as the recipe uses: a buffer in the device's memory that knows
 /// its shape, and whose arithmetic runs as kernels.
@@ -126,9 +118,10 @@ impl<'q> DeviceArray<'q> {
     }
 
     /// `factor * self`: a new device array, computed by the `scale` kernel on the device.
+    #[allow(unsafe_code)] // the kernel launch
     fn scale(&self, factor: f32) -> ocl::Result<DeviceArray<'q>> {
         let len = self.shape.0 * self.shape.1;
-        let result = Buffer::<f32>::builder()
+        let buffer = Buffer::<f32>::builder()
             .queue(self.pro_que.queue().clone())
             .len(len)
             .build()?;
@@ -138,14 +131,12 @@ impl<'q> DeviceArray<'q> {
             .global_work_size(len)
             .arg(factor)
             .arg(&self.buffer)
-            .arg(&result)
+            .arg(&buffer)
             .build()?;
-        common::opencl::enqueue(kernel.cmd())?;
-        Ok(DeviceArray {
-            pro_que: self.pro_que,
-            buffer: result,
-            shape: self.shape,
-        })
+        // SAFETY: the global work size is the array's length, the length of both buffers, so
+        // every work-item's index is in bounds; both buffers outlive the queue's work.
+        unsafe { kernel.enq()? };
+        Ok(DeviceArray { buffer, ..*self })
     }
 
     /// `.get()`: copies the array back to the host.
@@ -161,12 +152,6 @@ impl<'q> DeviceArray<'q> {
 /// CPU, and a single IEEE multiplication is correctly rounded on both, so the results must be
 /// identical; for a factor of 2 there is no rounding at all.
 fn check(a: &[f32], factor: f32, scaled: &[f32]) -> anyhow::Result<()> {
-    ensure!(
-        scaled.len() == a.len(),
-        "{} results for {} elements",
-        scaled.len(),
-        a.len()
-    );
     let wrong = (0..a.len()).filter(|&i| scaled[i] != factor * a[i]).count();
     ensure!(
         wrong == 0,
@@ -183,7 +168,6 @@ fn check(a: &[f32], factor: f32, scaled: &[f32]) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
 
     #[test]
     fn check_counts_the_elements_not_scaled() {
@@ -193,15 +177,5 @@ mod tests {
             error.to_string(),
             "1 of 2 elements are not exactly 2 times the input"
         );
-    }
-
-    #[test]
-    fn randn_is_seeded_and_finite() {
-        let draw = |seed| {
-            let mut rng = SmallRng::seed_from_u64(seed);
-            (0..16).map(|_| randn(&mut rng)).collect::<Vec<_>>()
-        };
-        assert_eq!(draw(4), draw(4));
-        assert!(draw(4).iter().all(|x| x.is_finite()));
     }
 }

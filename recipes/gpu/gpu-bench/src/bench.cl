@@ -13,10 +13,3 @@ __kernel void sum(__global const float *a, __global const float *b, __global flo
   }
   c[i] = s;
 }
-
-// One pass over three large vectors: two reads and one write per element, to measure how
-// fast the device moves memory.
-__kernel void vector_add(__global const float *a, __global const float *b, __global float *c) {
-  size_t i = get_global_id(0);
-  c[i] = a[i] + b[i];
-}

@@ -1,8 +1,8 @@
-//! Runs the real `gpu-bench` binary on the default OpenCL device (PoCL unless told otherwise)
-//! with small sizes and checks its lines: their shape and arithmetic, never the times
-//! themselves (machines differ).
+//! Runs the real `gpu-bench` binary and its `bandwidth` example on the default OpenCL device
+//! (PoCL unless told otherwise) with small sizes and checks their lines: their shape and
+//! arithmetic, never the times themselves (machines differ).
 
-use common::testing::{Run, assert_no_opencl_platform_error, run_fails, run_ok};
+use common::testing::{Run, assert_no_opencl_platform_error, example, run_fails, run_ok};
 
 const BIN: &str = env!("CARGO_BIN_EXE_gpu-bench");
 
@@ -27,25 +27,21 @@ fn rate(run: &Run, label: &str) -> (f64, f64, f64) {
         (words[1], words[2], words[4], words[5], words[7]),
         ("MiB", "in", "s", "=", "GB/s")
     );
+    // Seconds with six decimals, GB/s with two.
+    let decimals = |i: usize| words[i].split_once('.').map(|(_, d)| d.len());
+    assert_eq!(
+        (decimals(3), decimals(6)),
+        (Some(6), Some(2)),
+        "{}",
+        lines[0]
+    );
     let number = |i: usize| words[i].parse::<f64>().expect("a number");
     (number(0), number(3), number(6))
 }
 
 #[test]
 fn times_are_split_and_the_results_agree() {
-    let run = run_ok(
-        BIN,
-        &[
-            "--length",
-            "2000",
-            "--repeat",
-            "50",
-            "--bandwidth-mib",
-            "4",
-            "--seed",
-            "1",
-        ],
-    );
+    let run = run_ok(BIN, &["--length", "2000", "--repeat", "50", "--seed", "1"]);
     assert_eq!(run.lines_starting("OpenCL device: ").len(), 1);
     assert_eq!(
         run.lines_starting("Vector sum of "),
@@ -75,14 +71,16 @@ fn times_are_split_and_the_results_agree() {
         .parse()
         .expect("a norm");
     assert!(norm < 1e-5);
+    assert!(
+        run.stdout.ends_with(" < 1e-5\n"),
+        "the check is the last line"
+    );
 }
 
 #[test]
 fn bandwidth_lines_count_bytes_read_and_written() {
-    let run = run_ok(
-        BIN,
-        &["--length", "100", "--repeat", "1", "--bandwidth-mib", "4"],
-    );
+    let run = run_ok(&example("bandwidth"), &["--mib", "4"]);
+    assert_eq!(run.lines_starting("OpenCL device: ").len(), 1);
     assert_eq!(
         run.lines_starting("Memory bandwidth with "),
         ["Memory bandwidth with 4 MiB vectors (bytes read + written; 1 GB = 10^9 bytes):"]
@@ -106,7 +104,7 @@ fn bandwidth_lines_count_bytes_read_and_written() {
 
 #[test]
 fn book_means_ten_thousand_repeats() {
-    let run = run_ok(BIN, &["--book", "--length", "64", "--bandwidth-mib", "1"]);
+    let run = run_ok(BIN, &["--book", "--length", "64"]);
     assert_eq!(
         run.lines_starting("Vector sum of "),
         ["Vector sum of 64 float32, each recomputed 10000 times"]
@@ -116,12 +114,13 @@ fn book_means_ten_thousand_repeats() {
 #[test]
 fn without_an_opencl_platform_it_fails_fast_in_one_line() {
     assert_no_opencl_platform_error(BIN, &[]);
+    assert_no_opencl_platform_error(&example("bandwidth"), &[]);
 }
 
 #[test]
 fn bad_arguments_exit_2() {
     run_fails(BIN, &["--repeat", "0"], 2, "--repeat");
-    run_fails(BIN, &["--bandwidth-mib", "0"], 2, "--bandwidth-mib");
+    run_fails(&example("bandwidth"), &["--mib", "0"], 2, "--mib");
     run_fails(BIN, &["--length", "0"], 2, "--length");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

@@ -41,7 +41,7 @@
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use common::opencl::{DeviceArgs, describe, device_type, devices, platforms};
-use ocl::core::{DeviceInfo, DeviceInfoResult};
+use ocl::core::DeviceInfo::{self, *};
 use ocl::{Device, Platform};
 
 #[derive(Parser)]
@@ -68,209 +68,135 @@ enum Mode {
     Detect,
 }
 
-/// What the listings print of one device.
-#[derive(Debug, Clone, PartialEq)]
-struct DeviceReport {
-    name: String,
-    kind: String,
-    clock_mhz: u32,
-    compute_units: u32,
-    local_mem: u64,
-    constant_mem: u64,
-    global_mem: u64,
-    max_alloc: u64,
-    max_work_group: usize,
-    version: String,
-    c_version: String,
-    supported: bool,
-}
-
 fn main() -> std::process::ExitCode {
     common::main(|| run(Args::parse()))
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
     let platforms = platforms()?;
-    let mut found = Vec::new();
-    for platform in &platforms {
-        // A driver may register a platform whose hardware is absent: list it with no devices
-        // rather than hide the others.
-        let reports = devices(platform)
-            .unwrap_or_default()
-            .iter()
-            .map(report)
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        found.push((*platform, reports));
-    }
     match args.mode.unwrap_or(Mode::Opencl) {
-        Mode::Opencl => print_opencl(&found)?,
-        Mode::Cuda => print_cuda(&found),
-        Mode::Detect => print_detect(&found),
+        Mode::Opencl => print_opencl(&platforms)?,
+        Mode::Cuda => print_cuda(&platforms)?,
+        Mode::Detect => print_detect(&platforms)?,
     }
     let (platform, device) = common::opencl::select(&args.device)?;
-    println!(
-        "Selected by --platform {} --device {}: {}",
-        args.device.platform,
-        args.device.device,
-        describe(&platform, &device)
-    );
+    let selected = describe(&platform, &device);
+    let (p, d) = (args.device.platform, args.device.device);
+    println!("Selected by --platform {p} --device {d}: {selected}");
     Ok(())
 }
 
-// ANCHOR: report
-/// Asks the device for every value the listings print.
-fn report(device: &Device) -> anyhow::Result<DeviceReport> {
-    let info = |kind: DeviceInfo| {
-        device
-            .info(kind)
-            .with_context(|| format!("cannot read the device's {kind:?}"))
-    };
-    let (
-        DeviceInfoResult::MaxClockFrequency(clock_mhz),
-        DeviceInfoResult::MaxComputeUnits(compute_units),
-        DeviceInfoResult::LocalMemSize(local_mem),
-        DeviceInfoResult::MaxConstantBufferSize(constant_mem),
-        DeviceInfoResult::GlobalMemSize(global_mem),
-        DeviceInfoResult::MaxMemAllocSize(max_alloc),
-        DeviceInfoResult::MaxWorkGroupSize(max_work_group),
-        DeviceInfoResult::Available(available),
-        DeviceInfoResult::CompilerAvailable(compiler),
-    ) = (
-        info(DeviceInfo::MaxClockFrequency)?,
-        info(DeviceInfo::MaxComputeUnits)?,
-        info(DeviceInfo::LocalMemSize)?,
-        info(DeviceInfo::MaxConstantBufferSize)?,
-        info(DeviceInfo::GlobalMemSize)?,
-        info(DeviceInfo::MaxMemAllocSize)?,
-        info(DeviceInfo::MaxWorkGroupSize)?,
-        info(DeviceInfo::Available)?,
-        info(DeviceInfo::CompilerAvailable)?,
-    )
-    else {
-        anyhow::bail!("the OpenCL driver answered a device query with the wrong kind of value");
-    };
-    Ok(DeviceReport {
-        name: device.name()?.trim().to_owned(),
-        kind: device_type(device),
-        clock_mhz,
-        compute_units,
-        local_mem,
-        constant_mem,
-        global_mem,
-        max_alloc,
-        max_work_group,
-        version: info(DeviceInfo::Version)?.to_string(),
-        c_version: info(DeviceInfo::OpenclCVersion)?
-            .to_string()
-            .trim()
-            .to_owned(),
-        supported: available && compiler,
-    })
-}
-// ANCHOR_END: report
-
 // ANCHOR: opencl
 /// `deviceInfoPyopencl.py`: each platform, then each of its devices.
-fn print_opencl(found: &[(Platform, Vec<DeviceReport>)]) -> anyhow::Result<()> {
+fn print_opencl(platforms: &[Platform]) -> anyhow::Result<()> {
     println!("\n{}\nOpenCL Platforms and Devices", "=".repeat(60));
-    for (platform, reports) in found {
+    let mut count = 0;
+    for platform in platforms {
         println!("{}", "=".repeat(60));
         println!("Platform - Name:  {}", platform.name()?);
         println!("Platform - Vendor:  {}", platform.vendor()?);
         println!("Platform - Version:  {}", platform.version()?);
         println!("Platform - Profile:  {}", platform.profile()?);
-        if reports.is_empty() {
-            println!("    {}", "-".repeat(56));
-            println!("    (no devices)");
+        // A driver may register a platform whose hardware is absent: list it, empty.
+        let devices = devices(platform).unwrap_or_default();
+        if devices.is_empty() {
+            println!("    {}\n    (no devices)", "-".repeat(56));
         }
-        for device in reports {
+        for device in &devices {
+            let info = |kind| info(device, kind);
+            let size = |kind, unit| anyhow::Ok(size(bytes(device, kind)?, unit));
+            let version = format!("{} ({})", info(Version)?, info(OpenclCVersion)?);
             println!("    {}", "-".repeat(56));
-            println!("    Device - Name:  {}", device.name);
-            println!("    Device - Type:  {}", device.kind);
-            println!("    Device - Max Clock Speed:  {} Mhz", device.clock_mhz);
-            println!("    Device - Compute Units:  {}", device.compute_units);
-            println!(
-                "    Device - Local Memory:  {:.0} KB",
-                kib(device.local_mem)
-            );
-            println!(
-                "    Device - Constant Memory:  {:.0} KB",
-                kib(device.constant_mem)
-            );
-            println!(
-                "    Device - Global Memory: {:.0} GB",
-                gib(device.global_mem)
-            );
-            println!(
-                "    Device - Max Buffer/Image Size: {:.0} MB",
-                mib(device.max_alloc)
-            );
-            println!(
-                "    Device - Max Work Group Size: {}",
-                device.max_work_group
-            );
-            println!(
-                "    Device - OpenCL Version: {} ({})",
-                device.version, device.c_version
-            );
+            for (label, value) in [
+                ("Name:  ", info(Name)?),
+                ("Type:  ", device_type(device)),
+                ("Max Clock Speed:  ", info(MaxClockFrequency)? + " Mhz"),
+                ("Compute Units:  ", info(MaxComputeUnits)?),
+                ("Local Memory:  ", size(LocalMemSize, "KB")?),
+                ("Constant Memory:  ", size(MaxConstantBufferSize, "KB")?),
+                ("Global Memory: ", size(GlobalMemSize, "GB")?),
+                ("Max Buffer/Image Size: ", size(MaxMemAllocSize, "MB")?),
+                ("Max Work Group Size: ", info(MaxWorkGroupSize)?),
+                ("OpenCL Version: ", version),
+            ] {
+                println!("    Device - {label}{value}");
+            }
         }
+        count += devices.len();
     }
-    println!();
-    let count: usize = found.iter().map(|(_, reports)| reports.len()).sum();
-    println!("{count} device(s) found on {} platform(s).", found.len());
+    let platform_count = platforms.len();
+    println!("\n{count} device(s) found on {platform_count} platform(s).");
     Ok(())
 }
 // ANCHOR_END: opencl
 
 /// `dealingWithPycuda.py`: a count, then each device's name, version and memory.
-fn print_cuda(found: &[(Platform, Vec<DeviceReport>)]) {
-    let all: Vec<&DeviceReport> = found.iter().flat_map(|(_, reports)| reports).collect();
+fn print_cuda(platforms: &[Platform]) -> anyhow::Result<()> {
+    let all = all_devices(platforms);
     println!("{} device(s) found.", all.len());
-    for (ordinal, device) in all.iter().enumerate() {
-        println!("Device #{ordinal}: {}", device.name);
-        println!(" OpenCL Version: {}", device.version);
-        println!(" Total Memory: {} KB", device.global_mem / 1024);
+    for (ordinal, (_, device)) in all.iter().enumerate() {
+        println!("Device #{ordinal}: {}", info(device, Name)?);
+        println!(" OpenCL Version: {}", info(device, Version)?);
+        println!(" Total Memory: {} KB", bytes(device, GlobalMemSize)? / 1024);
     }
+    Ok(())
 }
 
-/// `numba.cuda.detect()`: each device and whether it can run kernels, then a summary.
-fn print_detect(found: &[(Platform, Vec<DeviceReport>)]) {
-    let all: Vec<(&Platform, &DeviceReport)> = found
-        .iter()
-        .flat_map(|(platform, reports)| reports.iter().map(move |report| (platform, report)))
-        .collect();
+/// `numba.cuda.detect()`: each device and whether it can run kernels (it is available and
+/// has a compiler), then a summary.
+fn print_detect(platforms: &[Platform]) -> anyhow::Result<()> {
+    let all = all_devices(platforms);
     println!("Found {} OpenCL devices", all.len());
+    let mut supported = 0;
     for (id, (platform, device)) in all.iter().enumerate() {
-        let verdict = if device.supported {
-            "[SUPPORTED]"
-        } else {
-            "[NOT SUPPORTED]"
-        };
-        println!("id {id}    {:<48} {verdict}", format!("'{}'", device.name));
-        println!("{:>40}: {}", "OpenCL C version", device.c_version);
-        println!("{:>40}: {}", "device type", device.kind);
-        println!(
-            "{:>40}: {}",
-            "platform",
-            platform.name().unwrap_or_else(|_| "<unnamed>".to_owned())
-        );
+        let ok = info(device, Available)? == "true" && info(device, CompilerAvailable)? == "true";
+        supported += usize::from(ok);
+        let verdict = if ok { "[SUPPORTED]" } else { "[NOT SUPPORTED]" };
+        let name = format!("'{}'", info(device, Name)?);
+        println!("id {id}    {name:<48} {verdict}");
+        let c_version = info(device, OpenclCVersion)?;
+        println!("{:>40}: {c_version}", "OpenCL C version");
+        println!("{:>40}: {}", "device type", device_type(device));
+        println!("{:>40}: {}", "platform", platform.name()?);
     }
-    let supported = all.iter().filter(|(_, device)| device.supported).count();
-    println!("Summary:");
-    println!("\t{supported}/{} devices are supported", all.len());
+    let total = all.len();
+    println!("Summary:\n\t{supported}/{total} devices are supported");
+    Ok(())
 }
 
-fn kib(bytes: u64) -> f64 {
-    bytes as f64 / 1024.0
+/// Every device of every platform, with its platform.
+fn all_devices(platforms: &[Platform]) -> Vec<(Platform, Device)> {
+    let mut all = Vec::new();
+    for platform in platforms {
+        let devices = devices(platform).unwrap_or_default();
+        all.extend(devices.into_iter().map(|device| (*platform, device)));
+    }
+    all
 }
 
-fn mib(bytes: u64) -> f64 {
-    bytes as f64 / 1_048_576.0
+// ANCHOR: queries
+/// One `clGetDeviceInfo` query, as text.
+fn info(device: &Device, kind: DeviceInfo) -> anyhow::Result<String> {
+    let value = device
+        .info(kind)
+        .with_context(|| format!("cannot read {kind:?}"))?;
+    Ok(value.to_string().trim().to_owned())
 }
 
-fn gib(bytes: u64) -> f64 {
-    bytes as f64 / 1_073_741_824.0
+/// A memory size the device reports, in bytes (its text form is the number).
+fn bytes(device: &Device, kind: DeviceInfo) -> anyhow::Result<u64> {
+    let text = info(device, kind)?;
+    text.parse()
+        .with_context(|| format!("{kind:?} is {text:?}, not a size"))
 }
+
+/// `bytes` in whole `unit`s ("KB", "MB" or "GB"), binary as in the book: 1 KB = 1024 B.
+fn size(bytes: u64, unit: &str) -> String {
+    let power = ["B", "KB", "MB", "GB"].iter().position(|u| *u == unit);
+    let value = bytes as f64 / 1024f64.powi(power.unwrap_or(0) as i32);
+    format!("{value:.0} {unit}")
+}
+// ANCHOR_END: queries
 
 #[cfg(test)]
 mod tests {
@@ -278,9 +204,10 @@ mod tests {
 
     #[test]
     fn units_are_binary_as_in_the_book() {
-        assert_eq!(kib(65_536), 64.0);
-        assert_eq!(mib(3 * 1_048_576), 3.0);
-        assert_eq!(gib(1 << 31), 2.0);
+        assert_eq!(size(65_536, "KB"), "64 KB");
+        assert_eq!(size(3 * 1_048_576, "MB"), "3 MB");
+        assert_eq!(size(1 << 31, "GB"), "2 GB");
+        assert_eq!(size(1536 << 20, "GB"), "2 GB"); // rounded, as Python's {:.0f}
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Runs the real `gpu-elementwise-lincomb` binary on the default OpenCL device (PoCL unless
-//! told otherwise), parses the vectors it printed and recomputes C = aA + bB here.
+//! told otherwise), parses the vectors it printed and recomputes C = aA + bB here; runs the
+//! `lincomb_kernel` example and reads the source it prints.
 
 use common::testing::{
-    after_device_line, assert_no_opencl_platform_error, numpy_vector_after, run_fails, run_ok,
+    after_device_line, assert_no_opencl_platform_error, example, numpy_vector_after, run_fails,
+    run_ok,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_gpu-elementwise-lincomb");
@@ -64,13 +66,28 @@ fn other_coefficients_and_a_longer_vector() {
 }
 
 #[test]
-fn the_generated_kernel_is_shown_on_request() {
-    let run = run_ok(BIN, &["--show-kernel", "--seed", "1"]);
-    assert!(after_device_line(&run.stdout).starts_with("GENERATED KERNEL\n"));
+fn the_example_prints_the_lincomb_kernel() {
+    let run = run_ok(&example("lincomb_kernel"), &[]);
+    assert!(run.stdout.starts_with("GENERATED KERNEL\n"));
     assert!(run.stdout.contains(
         "__kernel void linear_combination(float a, __global float *x, float b, \
          __global float *y, __global float *c, const uint n) {"
     ));
+    assert!(run.stdout.contains("    c[i] = a*x[i] + b*y[i];\n"));
+    let run = run_ok(
+        &example("lincomb_kernel"),
+        &[
+            "--operation",
+            "c[i] = a*x[i] - b*y[i]",
+            "--name",
+            "difference",
+        ],
+    );
+    assert!(
+        run.stdout
+            .contains("__kernel void difference(float a, __global float *x,")
+    );
+    assert!(run.stdout.contains("    c[i] = a*x[i] - b*y[i];\n"));
 }
 
 #[test]

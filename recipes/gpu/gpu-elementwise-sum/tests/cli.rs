@@ -1,9 +1,10 @@
 //! Runs the real `gpu-elementwise-sum` binary on the default OpenCL device (PoCL unless told
-//! otherwise) and checks the sums its generated kernel printed.
+//! otherwise) and checks the sums its generated kernel printed; runs the `elementwise_sum_kernel`
+//! example and reads the source it prints.
 
 use common::testing::{
     after_device_line, assert_bad_platform_and_device_errors, assert_no_opencl_platform_error,
-    numpy_vector_after, run_fails, run_ok,
+    example, numpy_vector_after, run_fails, run_ok,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_gpu-elementwise-sum");
@@ -32,13 +33,35 @@ fn every_one_of_the_books_100_sums_is_right() {
 }
 
 #[test]
-fn the_generated_kernel_is_shown_on_request_and_runs_on_a_long_vector() {
-    let run = run_ok(BIN, &["--length", "5000", "--seed", "1", "--show-kernel"]);
-    assert!(after_device_line(&run.stdout).starts_with("GENERATED KERNEL\n"));
+fn the_example_prints_the_elementwise_sum_kernel() {
+    let run = run_ok(&example("elementwise_sum_kernel"), &[]);
+    assert!(run.stdout.starts_with("GENERATED KERNEL\n"));
     assert!(run.stdout.contains(
         "__kernel void sum(__global int *a, __global int *b, __global int *c, const uint n) {"
     ));
     assert!(run.stdout.contains("    c[i] = a[i] + b[i];\n"));
+    let run = run_ok(
+        &example("elementwise_sum_kernel"),
+        &[
+            "--arguments",
+            "float k, float *x",
+            "--operation",
+            "x[i] *= k",
+            "--name",
+            "scale",
+        ],
+    );
+    assert!(
+        run.stdout
+            .contains("void scale(float k, __global float *x, const uint n) {")
+    );
+    assert!(run.stdout.contains("    x[i] *= k;\n"));
+}
+
+#[test]
+fn a_long_vector_is_summed_and_printed_summarised() {
+    let run = run_ok(BIN, &["--length", "5000", "--seed", "1"]);
+    assert!(after_device_line(&run.stdout).starts_with("OpenCL ELEMENTWISE SUM OF TWO VECTORS\n"));
     // 5000 elements print summarised, as NumPy does above 1000: the first and last three.
     let a = numpy_vector_after::<i64>(&run.stdout, "INPUT VECTOR A");
     let b = numpy_vector_after::<i64>(&run.stdout, "INPUT VECTOR B");
@@ -49,7 +72,7 @@ fn the_generated_kernel_is_shown_on_request_and_runs_on_a_long_vector() {
         run.stdout
             .ends_with("Check: c = a + b for all 5000 elements, as on the CPU\n")
     );
-    assert!(!run_ok(BIN, &["--seed", "1"]).stdout.contains("__kernel"));
+    assert!(!run.stdout.contains("__kernel"));
 }
 
 #[test]

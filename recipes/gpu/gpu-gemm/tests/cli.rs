@@ -1,9 +1,9 @@
-//! Runs the real `gpu-gemm` binary on the default OpenCL device (PoCL unless told otherwise)
-//! with small sizes, recomputes the book's A·B + D here, and checks the timing lines' shape
-//! and arithmetic (never their values: machines differ).
+//! Runs the real `gpu-gemm` binary and its `kernels` example on the default OpenCL device
+//! (PoCL unless told otherwise) with small sizes, recomputes the book's A·B + D here, and
+//! checks the timing lines' shape and arithmetic (never their values: machines differ).
 
 use common::testing::{
-    Run, assert_no_opencl_platform_error, numpy_vector_after, run_fails, run_ok,
+    Run, assert_no_opencl_platform_error, example, numpy_vector_after, run_fails, run_ok,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_gpu-gemm");
@@ -43,7 +43,7 @@ fn errors(run: &Run, n: usize) -> Vec<f64> {
 
 #[test]
 fn the_books_a_times_b_plus_d_matches_a_recomputation() {
-    let run = run_ok(BIN, &["--seed", "4", "--sizes", "20"]);
+    let run = run_ok(BIN, &["--seed", "4"]);
     let dim = 10;
     let a = numpy_vector_after::<f64>(&run.stdout, "MATRIX A :");
     let b = numpy_vector_after::<f64>(&run.stdout, "MATRIX B :");
@@ -71,15 +71,33 @@ fn the_books_a_times_b_plus_d_matches_a_recomputation() {
     assert_eq!(run.lines_starting("tiled kernel took ").len(), 1);
     let line = run.lines_starting("Maximum error ")[0];
     assert!(line.ends_with("; bound 1e-4)"), "{line}");
+    assert!(
+        run.stdout.ends_with(&format!("{line}\n")),
+        "the check ends the run"
+    );
+}
+
+#[test]
+fn dim_sets_the_side_of_the_matrices() {
+    let run = run_ok(BIN, &["--seed", "2", "--dim", "3"]);
+    for header in ["MATRIX A :", "MATRIX B :", "MATRIX D :"] {
+        assert_eq!(numpy_vector_after::<f64>(&run.stdout, header).len(), 9);
+    }
+    let c = numpy_vector_after::<f64>(
+        &run.stdout,
+        "RESULT MATRIX A·B + D EVALUATED WITH THE TILED KERNEL",
+    );
+    assert_eq!(c.len(), 9);
 }
 
 #[test]
 fn every_size_is_timed_three_ways_and_checked() {
     // 20 and 33 leave partial 16×16 tiles; 48 is three whole tiles.
     let run = run_ok(
-        BIN,
+        &example("kernels"),
         &["--seed", "1", "--sizes", "20,33,48", "--samples", "2000"],
     );
+    assert_eq!(run.lines_starting("OpenCL device: ").len(), 1);
     for n in [20usize, 33, 48] {
         for label in [
             "CPU (i-k-j loop, 1 core)",
@@ -111,17 +129,8 @@ fn every_size_is_timed_three_ways_and_checked() {
 #[test]
 fn above_cpu_max_only_sampled_cells_are_checked() {
     let run = run_ok(
-        BIN,
-        &[
-            "--seed",
-            "2",
-            "--sizes",
-            "40",
-            "--cpu-max",
-            "0",
-            "--dim",
-            "3",
-        ],
+        &example("kernels"),
+        &["--seed", "2", "--sizes", "40", "--cpu-max", "0"],
     );
     assert_eq!(
         run.lines_starting("n = 40: CPU skipped (above --cpu-max 0)")
@@ -133,21 +142,21 @@ fn above_cpu_max_only_sampled_cells_are_checked() {
     let errors = errors(&run, 40);
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(run.stdout.contains("; 256 cells sampled against f64\n"));
-    assert_eq!(
-        numpy_vector_after::<f64>(&run.stdout, "MATRIX A :").len(),
-        9
-    );
 }
 
 #[test]
 fn without_an_opencl_platform_it_fails_fast_in_one_line() {
     assert_no_opencl_platform_error(BIN, &[]);
+    assert_no_opencl_platform_error(&example("kernels"), &[]);
 }
 
 #[test]
 fn bad_arguments_exit_2() {
-    run_fails(BIN, &["--sizes", "64,0"], 2, "--sizes");
     run_fails(BIN, &["--dim", "0"], 2, "--dim");
-    run_fails(BIN, &["--samples", "0"], 2, "--samples");
+    run_fails(BIN, &["--dim", "65"], 2, "--dim");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
+    let kernels = example("kernels");
+    run_fails(&kernels, &["--sizes", "64,0"], 2, "--sizes");
+    run_fails(&kernels, &["--samples", "0"], 2, "--samples");
+    run_fails(&kernels, &["--bogus"], 2, "--bogus");
 }

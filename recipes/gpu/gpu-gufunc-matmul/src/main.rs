@@ -20,7 +20,8 @@
 //! ## Python → Rust
 //!
 //! - `@guvectorize([...], '(m,n),(n,p)->(m,p)')` → a kernel plus [`matmul`], which checks the
-//!   shapes agree on `n` and launches one work-item per cell of the `(m, p)` output.
+//!   inputs fit the signature and launches one work-item per cell of the `(m, p)` output
+//!   (`unsafe { kernel.enq() }`, with a `// SAFETY:` note on why every index is in bounds).
 //! - `int64[:,:]` → `i32`, matching the kernel's `int`: the cells are at most 9·9·n (810 for
 //!   the book's 10), far from 32-bit limits.
 //! - `np.random.randint(dim, size=(dim, dim))` → seeded `rand` draws in `0..dim`.
@@ -37,7 +38,7 @@
 use anyhow::{Context as _, ensure};
 use clap::Parser;
 use common::opencl::{DeviceArgs, format_matrix};
-use ocl::{Buffer, Device, Platform, ProQue};
+use ocl::ProQue;
 use rand::RngExt;
 
 const KERNEL: &str = include_str!("matmul.cl");
@@ -64,13 +65,8 @@ struct Args {
     device: DeviceArgs,
 }
 
-/// A row-major matrix of ints.
-#[derive(Debug, Clone, PartialEq)]
-struct Matrix {
-    rows: usize,
-    cols: usize,
-    cells: Vec<i32>,
-}
+/// The core dimensions `(m, n, p)` of the signature `(m,n),(n,p)->(m,p)`.
+type Shape = (usize, usize, usize);
 
 fn main() -> std::process::ExitCode {
     common::main(|| run(Args::parse()))
@@ -82,109 +78,86 @@ fn run(args: Args) -> anyhow::Result<()> {
     let mut rng = common::seeded_rng(args.seed);
     let size = |dimension: Option<u32>| dimension.unwrap_or(args.dim) as usize;
     let (m, n, p) = (size(args.m), size(args.n), size(args.p));
-    let bound = i32::try_from(args.dim).expect("clap bounds --dim to 1024");
-    let mut randint = |rows, cols| Matrix {
-        rows,
-        cols,
-        cells: (0..rows * cols)
+    let bound = args.dim as i32; // clap bounds --dim to 1024
+    // `np.random.randint(dim, size=(rows, cols))`, row-major.
+    let mut randint = |rows: usize, cols: usize| -> Vec<i32> {
+        (0..rows * cols)
             .map(|_| rng.random_range(0..bound))
-            .collect(),
+            .collect()
     };
-    let a = randint(m, n);
-    let b = randint(n, p);
+    let (a, b) = (randint(m, n), randint(n, p));
 
-    let c = matmul(platform, device, &a, &b).context("the OpenCL kernel failed")?;
-
-    for (title, matrix) in [
-        ("INPUT MATRIX A", &a),
-        ("INPUT MATRIX B", &b),
-        ("RESULT MATRIX C = A*B", &c),
-    ] {
-        println!("{title}");
-        println!(":\n{}", format_matrix(&matrix.cells, matrix.cols));
-    }
-    check(&a, &b, &c)
-}
-
-// ANCHOR: gufunc
-/// `(m,n),(n,p)->(m,p)`: the shapes must agree on `n`, and the output gets one work-item per
-/// cell.
-fn matmul(platform: Platform, device: Device, a: &Matrix, b: &Matrix) -> anyhow::Result<Matrix> {
-    ensure!(
-        a.cols == b.rows,
-        "shapes ({},{}) and ({},{}) do not fit (m,n),(n,p)",
-        a.rows,
-        a.cols,
-        b.rows,
-        b.cols
-    );
-    let (m, n, p) = (a.rows, a.cols, b.cols);
     let pro_que = ProQue::builder()
         .platform(platform)
         .device(device)
         .src(KERNEL)
         .dims((p, m))
-        .build()?;
+        .build()
+        .context("cannot build the kernel")?;
+    let c = matmul(&pro_que, &a, &b, (m, n, p)).context("the OpenCL kernel failed")?;
+
+    for (title, matrix, cols) in [
+        ("INPUT MATRIX A", &a, n),
+        ("INPUT MATRIX B", &b, p),
+        ("RESULT MATRIX C = A*B", &c, p),
+    ] {
+        println!("{title}\n:\n{}", format_matrix(matrix, cols));
+    }
+    check(&a, &b, &c, (m, n, p))
+}
+
+// ANCHOR: gufunc
+/// `(m,n),(n,p)->(m,p)`: the inputs must have the signature's shapes, and the output gets one
+/// work-item per cell: the grid is `(p, m)`.
+#[allow(unsafe_code)] // the kernel launch
+fn matmul(pro_que: &ProQue, a: &[i32], b: &[i32], shape: Shape) -> anyhow::Result<Vec<i32>> {
+    let (m, n, p) = shape;
+    ensure!(
+        a.len() == m * n && b.len() == n * p,
+        "the inputs do not fit (m,n),(n,p) with (m, n, p) = {shape:?}"
+    );
     let to_device = |host: &[i32]| {
-        Buffer::builder()
-            .queue(pro_que.queue().clone())
-            .len(host.len())
-            .copy_host_slice(host)
-            .build()
+        let buffer = pro_que.buffer_builder().len(host.len());
+        buffer.copy_host_slice(host).build()
     };
-    let (a_gpu, b_gpu) = (to_device(&a.cells)?, to_device(&b.cells)?);
-    let c_gpu = pro_que.create_buffer::<i32>()?;
-    let as_int = |size: usize| i32::try_from(size).expect("clap bounds the shapes to 1024");
+    let (a_gpu, b_gpu) = (to_device(a)?, to_device(b)?);
+    let c_gpu = pro_que.buffer_builder::<i32>().len(m * p).build()?;
     let kernel = pro_que
         .kernel_builder("matmul")
+        .global_work_size((p, m))
         .arg(&a_gpu)
         .arg(&b_gpu)
         .arg(&c_gpu)
-        .arg(as_int(n))
-        .arg(as_int(p))
+        .arg(n as i32) // clap bounds the shapes to 1024
+        .arg(p as i32)
         .build()?;
-    common::opencl::enqueue(kernel.cmd())?;
-    let mut cells = vec![0; m * p];
-    c_gpu.read(&mut cells).enq()?;
-    Ok(Matrix {
-        rows: m,
-        cols: p,
-        cells,
-    })
+    // SAFETY: the global size is (p, m), so the kernel's i < m and j < p; it reads A below
+    // m·n and B below n·p (their lengths, checked above) and writes C below m·p, its length.
+    unsafe { kernel.enq()? };
+    let mut c = vec![0; m * p];
+    c_gpu.read(&mut c).enq()?;
+    Ok(c)
 }
 // ANCHOR_END: gufunc
 
 /// The product the book's Python loops compute, on the CPU.
-fn matmul_cpu(a: &Matrix, b: &Matrix) -> Matrix {
-    let cells = (0..a.rows * b.cols)
-        .map(|cell| {
-            let (i, j) = (cell / b.cols, cell % b.cols);
-            (0..a.cols)
-                .map(|k| a.cells[i * a.cols + k] * b.cells[k * b.cols + j])
-                .sum()
-        })
-        .collect();
-    Matrix {
-        rows: a.rows,
-        cols: b.cols,
-        cells,
-    }
+fn matmul_cpu(a: &[i32], b: &[i32], (m, n, p): Shape) -> Vec<i32> {
+    let cell = |i: usize, j: usize| (0..n).map(|k| a[i * n + k] * b[k * p + j]).sum::<i32>();
+    (0..m * p).map(|ij| cell(ij / p, ij % p)).collect()
 }
 
 /// Integer products are exact: the device's C must equal the CPU's cell for cell.
-fn check(a: &Matrix, b: &Matrix, c: &Matrix) -> anyhow::Result<()> {
-    let expected = matmul_cpu(a, b);
-    let wrong = (0..expected.cells.len())
-        .filter(|&cell| c.cells.get(cell) != Some(&expected.cells[cell]))
-        .count();
+fn check(a: &[i32], b: &[i32], c: &[i32], shape: Shape) -> anyhow::Result<()> {
+    let expected = matmul_cpu(a, b, shape);
+    let wrong = expected.iter().zip(c).filter(|(e, g)| e != g).count();
     ensure!(
-        wrong == 0 && c.cells.len() == expected.cells.len(),
+        wrong == 0 && c.len() == expected.len(),
         "{wrong} of {} cells differ from the CPU's product",
-        expected.cells.len()
+        expected.len()
     );
     println!(
         "Check: all {}x{} cells equal the CPU's product",
-        c.rows, c.cols
+        shape.0, shape.2
     );
     Ok(())
 }
@@ -193,27 +166,19 @@ fn check(a: &Matrix, b: &Matrix, c: &Matrix) -> anyhow::Result<()> {
 mod tests {
     use super::*;
 
-    fn matrix(rows: usize, cols: usize, cells: &[i32]) -> Matrix {
-        Matrix {
-            rows,
-            cols,
-            cells: cells.to_vec(),
-        }
-    }
-
     #[test]
     fn the_cpu_product_of_non_square_matrices() {
-        let a = matrix(1, 2, &[1, 2]);
-        let b = matrix(2, 3, &[1, 2, 3, 4, 5, 6]);
-        assert_eq!(matmul_cpu(&a, &b), matrix(1, 3, &[9, 12, 15]));
+        assert_eq!(
+            matmul_cpu(&[1, 2], &[1, 2, 3, 4, 5, 6], (1, 2, 3)),
+            [9, 12, 15]
+        );
     }
 
     #[test]
     fn check_counts_wrong_cells() {
-        let a = matrix(2, 2, &[1, 2, 3, 4]);
-        let b = matrix(2, 2, &[5, 6, 7, 8]);
-        assert!(check(&a, &b, &matrix(2, 2, &[19, 22, 43, 50])).is_ok());
-        let error = check(&a, &b, &matrix(2, 2, &[19, 22, 43, 51])).unwrap_err();
+        let (a, b) = ([1, 2, 3, 4], [5, 6, 7, 8]);
+        assert!(check(&a, &b, &[19, 22, 43, 50], (2, 2, 2)).is_ok());
+        let error = check(&a, &b, &[19, 22, 43, 51], (2, 2, 2)).unwrap_err();
         assert_eq!(
             error.to_string(),
             "1 of 4 cells differ from the CPU's product"

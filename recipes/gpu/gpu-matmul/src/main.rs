@@ -22,10 +22,10 @@
 //!   `MATRIX_SIZE` is defined when the program is built (`ProgramBuilder::cmplr_def`, i.e.
 //!   `-D MATRIX_SIZE=5`).
 //! - `gpuarray.to_gpu` / `gpuarray.empty` / `.get()` → `Buffer<f32>` made from a host slice /
-//!   an empty `Buffer` / `Buffer::read`.
+//!   an empty `Buffer` / `Buffer::read`; `matrixmul(...)` → `unsafe { matrixmul.enq() }`.
 //! - `block=(MATRIX_SIZE, MATRIX_SIZE, 1)` with `threadIdx.x/y` → a 2-D global work size with
 //!   `get_global_id(0/1)`, which also works past one work-group's size limit.
-//! - `np.dot` → a triple loop on the host; `np.allclose` → [`allclose`], with a tolerance
+//! - `np.dot` → a sum per cell on the host; `np.allclose` → [`allclose`], with a tolerance
 //!   that follows from how floats round (below).
 //!
 //! ## Differences from the book
@@ -45,10 +45,8 @@
 
 use anyhow::{Context as _, ensure};
 use clap::Parser;
-use common::opencl::{DeviceArgs, format_matrix};
-use ocl::{Buffer, Device, Platform, ProQue, Program};
-use rand::RngExt;
-use rand::rngs::SmallRng;
+use common::opencl::{DeviceArgs, format_matrix, randn};
+use ocl::{Device, Platform, ProQue, Program};
 
 const KERNEL: &str = include_str!("matmul.cl");
 
@@ -103,34 +101,21 @@ fn run(args: Args) -> anyhow::Result<()> {
 
     let close = allclose(&a_cpu, &b_cpu, &c_cpu, &c_gpu, n);
     println!("allclose(CPU, GPU): {close}");
-    ensure!(
-        close,
-        "the device's product differs from the CPU's beyond rounding"
-    );
+    ensure!(close, "the device's product is not allclose to the CPU's");
     Ok(())
-}
-
-/// A standard normal draw (`numpy.random.randn`), by the Box–Muller transform.
-fn randn(rng: &mut SmallRng) -> f32 {
-    let u1 = 1.0 - rng.random::<f64>(); // in (0, 1], so the log is finite
-    let u2 = rng.random::<f64>();
-    ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()) as f32
 }
 
 /// `np.dot(a, b)` for square row-major matrices, summing in the kernel's order.
 fn matmul_cpu(a: &[f32], b: &[f32], n: usize) -> Vec<f32> {
-    let mut c = vec![0.0; n * n];
-    for row in 0..n {
-        for col in 0..n {
-            c[row * n + col] = (0..n).map(|k| a[row * n + k] * b[k * n + col]).sum();
-        }
-    }
-    c
+    let cell =
+        |row: usize, col: usize| (0..n).map(|k| a[row * n + k] * b[k * n + col]).sum::<f32>();
+    (0..n * n).map(|i| cell(i / n, i % n)).collect()
 }
 
 // ANCHOR: device
 /// Builds the kernel for `n`×`n` matrices, runs it with one work-item per cell of C, and
 /// reads C back.
+#[allow(unsafe_code)] // the kernel launch
 fn matmul_device(
     platform: Platform,
     device: Device,
@@ -149,15 +134,9 @@ fn matmul_device(
         .prog_bldr(program)
         .dims((n, n))
         .build()?;
-    let to_gpu = |host: &[f32]| {
-        Buffer::builder()
-            .queue(pro_que.queue().clone())
-            .len(host.len())
-            .copy_host_slice(host)
-            .build()
-    };
-    let a_gpu = to_gpu(a)?;
-    let b_gpu = to_gpu(b)?;
+    // `gpuarray.to_gpu` and `gpuarray.empty`: buffers of the ProQue's n·n floats.
+    let a_gpu = pro_que.buffer_builder().copy_host_slice(a).build()?;
+    let b_gpu = pro_que.buffer_builder().copy_host_slice(b).build()?;
     let c_gpu = pro_que.create_buffer::<f32>()?;
     let matrixmul = pro_que
         .kernel_builder("MatrixMulKernel")
@@ -165,7 +144,9 @@ fn matmul_device(
         .arg(&b_gpu)
         .arg(&c_gpu)
         .build()?;
-    common::opencl::enqueue(matrixmul.cmd())?;
+    // SAFETY: the global size is (n, n) and MATRIX_SIZE is n, so every index the kernel forms
+    // is below n·n, the length of all three buffers; they outlive the launch and the read.
+    unsafe { matrixmul.enq()? };
     let mut c = vec![0.0; n * n];
     c_gpu.read(&mut c).enq()?;
     Ok(c)

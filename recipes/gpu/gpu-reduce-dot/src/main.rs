@@ -12,14 +12,17 @@
 //!
 //! ```text
 //! cargo run -p gpu-reduce-dot                          # 400 elements on PoCL (the CPU)
-//! cargo run -p gpu-reduce-dot -- --length 1000 --work-group 64 --show-kernel
+//! cargo run -p gpu-reduce-dot -- --length 1000 --work-group 64
 //! cargo run -p gpu-reduce-dot -- --platform 1 --device 0
+//! cargo run -p gpu-reduce-dot --example reduce_dot_kernel   # print the generated kernel
 //! ```
 //!
 //! ## Python → Rust
 //!
 //! - `ReductionKernel(dtype, arguments, map_expr, reduce_expr, neutral)` →
-//!   `reduction_kernel(...)` with the same parts, filling the template's blanks.
+//!   `reduction_kernel(...)` with the same parts, filling the template's blanks
+//!   (`src/reduction_kernel.rs`); a `ProQue` compiles it and `unsafe { kernel.enq() }` launches
+//!   it, over the vectors' length rounded up to whole work-groups.
 //! - PyCUDA picks block sizes and runs a second pass over the blocks' results by itself; here
 //!   the work-group size is chosen (`--work-group`, 256 by default) and the per-group partial
 //!   sums are added on the host: for 400 elements there are two.
@@ -32,15 +35,17 @@
 //!   are 32-bit. The dot product must fit an `int`: `--length` above 1861 is refused.
 //! - The work-groups and their partial sums are printed, then the book's result, then the
 //!   check against the CPU's dot product; the book prints the vectors and the result only.
-//! - `--show-kernel` prints the generated source; `--length` changes the book's 400.
+//! - `--length` changes the book's 400; the `reduce_dot_kernel` example prints the generated
+//!   source (for the recipe's expressions or others).
 //! - The first line names the OpenCL device the kernel ran on (`--platform`/`--device`).
 
-use anyhow::{Context as _, bail, ensure};
-use clap::Parser;
-use common::opencl::{DeviceArgs, format_vector};
-use ocl::{Buffer, Device, Platform, ProQue};
+mod reduction_kernel;
 
-const TEMPLATE: &str = include_str!("reduction.cl");
+use anyhow::{Context as _, ensure};
+use clap::Parser;
+use common::opencl::{DeviceArgs, format_vector, parse_work_group, work_group_size};
+use ocl::ProQue;
+use reduction_kernel::reduction_kernel;
 
 #[derive(Parser)]
 #[command(about = "A map-reduce dot product: a generated OpenCL reduction kernel")]
@@ -49,11 +54,8 @@ struct Args {
     #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u32).range(1..=1861))]
     length: u32,
     /// Work-items per work-group, a power of two [default: 256, or the device's maximum].
-    #[arg(long, value_parser = power_of_two)]
+    #[arg(long, value_parser = |text: &str| parse_work_group(text, 1))]
     work_group: Option<u32>,
-    /// Also print the kernel generated from the expressions.
-    #[arg(long)]
-    show_kernel: bool,
     #[command(flatten)]
     device: DeviceArgs,
 }
@@ -65,7 +67,7 @@ fn main() -> std::process::ExitCode {
 fn run(args: Args) -> anyhow::Result<()> {
     let (platform, device) = common::opencl::select(&args.device)?;
     println!("{}", common::opencl::describe(&platform, &device));
-    let work_group = work_group_size(args.work_group, device)?;
+    let work_group = work_group_size(args.work_group, &device, 1)?;
     let length = i32::try_from(args.length).expect("clap bounds --length to 1861");
     let input_vector_a: Vec<i32> = (0..length).collect();
     let input_vector_b: Vec<i32> = (0..length).collect();
@@ -80,19 +82,15 @@ fn run(args: Args) -> anyhow::Result<()> {
         "dot_product",
     );
     // ANCHOR_END: generate
-    if args.show_kernel {
-        println!("GENERATED KERNEL");
-        print!("{source}");
-    }
-    let partial = dot_partials(
-        platform,
-        device,
-        &source,
-        work_group,
-        &input_vector_a,
-        &input_vector_b,
-    )
-    .context("the reduction kernel failed")?;
+    let pro_que = ProQue::builder()
+        .platform(platform)
+        .device(device)
+        .src(source)
+        .dims(input_vector_a.len())
+        .build()
+        .context("cannot build the generated kernel")?;
+    let partial = dot_partials(&pro_que, work_group, &input_vector_a, &input_vector_b)
+        .context("the reduction kernel failed")?;
     let dot_product = add_partials(&partial)?;
 
     println!("INPUT VECTOR A");
@@ -108,103 +106,29 @@ fn run(args: Args) -> anyhow::Result<()> {
     check(&input_vector_a, &input_vector_b, dot_product)
 }
 
-/// Accepts a power of two from 1 to 1024 for `--work-group`.
-fn power_of_two(text: &str) -> Result<u32, String> {
-    let size: u32 = text
-        .parse()
-        .map_err(|_| format!("{text:?} is not a number"))?;
-    if size.is_power_of_two() && size <= 1024 {
-        Ok(size)
-    } else {
-        Err(format!("{size} is not a power of two from 1 to 1024"))
-    }
-}
-
-/// `--work-group`, or 256 capped by what the device allows (a power of two: the tree halves).
-fn work_group_size(requested: Option<u32>, device: Device) -> anyhow::Result<usize> {
-    let max = device.max_wg_size()?;
-    match requested {
-        Some(size) if size as usize > max => {
-            bail!("--work-group {size} is more than this device's maximum work-group size, {max}")
-        }
-        Some(size) => Ok(size as usize),
-        None => Ok(1 << 256usize.min(max).ilog2()),
-    }
-}
-
-// ANCHOR: reduction_kernel
-/// The source of a reduction kernel `name`: `map_expr` gives element `i`'s value, `reduce_expr`
-/// combines two values `a` and `b`, `neutral` is what past-the-end work-items contribute.
-/// Pointer arguments live in the device's global memory, so they get `__global`.
-fn reduction_kernel(
-    dtype: &str,
-    arguments: &str,
-    map_expr: &str,
-    reduce_expr: &str,
-    neutral: &str,
-    name: &str,
-) -> String {
-    let arguments: Vec<String> = arguments
-        .split(',')
-        .map(str::trim)
-        .map(|argument| {
-            if argument.contains('*') {
-                format!("__global const {argument}")
-            } else {
-                argument.to_owned()
-            }
-        })
-        .collect();
-    TEMPLATE
-        .replace("@TYPE@", dtype)
-        .replace("@NAME@", name)
-        .replace("@ARGUMENTS@", &arguments.join(", "))
-        .replace("@MAP_EXPR@", map_expr)
-        .replace("@REDUCE_EXPR@", reduce_expr)
-        .replace("@NEUTRAL@", neutral)
-}
-// ANCHOR_END: reduction_kernel
-
 // ANCHOR: launch
-/// Runs the `dot_product` reduction: one partial sum per work-group of `work_group` items.
-fn dot_partials(
-    platform: Platform,
-    device: Device,
-    source: &str,
-    work_group: usize,
-    x: &[i32],
-    y: &[i32],
-) -> ocl::Result<Vec<i32>> {
-    let groups = x.len().div_ceil(work_group);
-    let pro_que = ProQue::builder()
-        .platform(platform)
-        .device(device)
-        .src(source)
-        .dims(groups * work_group)
-        .build()?;
-    let to_device = |host: &[i32]| {
-        Buffer::builder()
-            .queue(pro_que.queue().clone())
-            .len(host.len())
-            .copy_host_slice(host)
-            .build()
-    };
-    let (x_gpu, y_gpu) = (to_device(x)?, to_device(y)?);
-    let partial_gpu = Buffer::<i32>::builder()
-        .queue(pro_que.queue().clone())
-        .len(groups)
-        .build()?;
-    let n = u32::try_from(x.len()).expect("clap bounds --length");
+/// Runs the `dot_product` kernel of `pro_que` (its dims: the vectors' length): one partial sum
+/// per work-group of `group` work-items.
+#[allow(unsafe_code)] // the kernel launch
+fn dot_partials(pro_que: &ProQue, group: usize, x: &[i32], y: &[i32]) -> ocl::Result<Vec<i32>> {
+    let groups = x.len().div_ceil(group);
+    let x_gpu = pro_que.buffer_builder().copy_host_slice(x).build()?;
+    let y_gpu = pro_que.buffer_builder().copy_host_slice(y).build()?;
+    let partial_gpu = pro_que.buffer_builder().len(groups).build()?;
     let kernel = pro_que
         .kernel_builder("dot_product")
         .arg(&x_gpu)
         .arg(&y_gpu)
-        .arg(n)
-        .arg_local::<i32>(work_group)
+        .arg(x.len() as u32) // n, below 1862 (clap)
+        .arg_local::<i32>(group)
         .arg(&partial_gpu)
-        .local_work_size(work_group)
+        .global_work_size(groups * group)
+        .local_work_size(group)
         .build()?;
-    common::opencl::enqueue(kernel.cmd())?;
+    // SAFETY: the kernel reads x and y only below n, their length, writes `partial` only at its
+    // group's index (below `groups`, its length) and `scratch` below the group size; the
+    // buffers outlive the launch and the blocking read.
+    unsafe { kernel.enq()? };
     let mut partial = vec![0; groups];
     partial_gpu.read(&mut partial).enq()?;
     Ok(partial)
@@ -239,18 +163,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_generated_kernel_fills_every_blank() {
-        let source = reduction_kernel("int", "int *x, int *y", "x[i]*y[i]", "a+b", "0", "dot");
-        assert!(source.contains("int reduce_op(int a, int b) { return a+b; }"));
-        assert!(source.contains(
-            "__kernel void dot(__global const int *x, __global const int *y, const uint n, \
-             __local int *scratch,"
-        ));
-        assert!(source.contains("scratch[lid] = i < n ? (int)(x[i]*y[i]) : (int)(0);"));
-        assert!(!source.contains('@'));
-    }
-
-    #[test]
     fn the_books_dot_product_is_21253400_and_fits_an_int() {
         let v: Vec<i32> = (0..400).collect();
         assert!(check(&v, &v, 21_253_400).is_ok());
@@ -266,13 +178,5 @@ mod tests {
     fn partial_sums_add_up_or_report_an_overflow() {
         assert_eq!(add_partials(&[5_559_680, 15_693_720]).unwrap(), 21_253_400);
         assert!(add_partials(&[i32::MAX, 1]).is_err());
-    }
-
-    #[test]
-    fn work_groups_must_be_powers_of_two() {
-        assert_eq!(power_of_two("64"), Ok(64));
-        assert!(power_of_two("48").is_err());
-        assert!(power_of_two("2048").is_err());
-        assert!(power_of_two("0").is_err());
     }
 }

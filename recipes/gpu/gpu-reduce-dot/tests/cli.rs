@@ -1,8 +1,10 @@
 //! Runs the real `gpu-reduce-dot` binary on the default OpenCL device (PoCL unless told
-//! otherwise) and recomputes its result and each work-group's partial sum.
+//! otherwise) and recomputes its result and each work-group's partial sum; runs the
+//! `reduce_dot_kernel` example and reads the source it prints.
 
 use common::testing::{
-    Run, after_device_line, assert_no_opencl_platform_error, numpy_vector_after, run_fails, run_ok,
+    Run, after_device_line, assert_no_opencl_platform_error, example, numpy_vector_after,
+    run_fails, run_ok,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_gpu-reduce-dot");
@@ -79,14 +81,28 @@ fn smaller_work_groups_and_a_longer_vector() {
 }
 
 #[test]
-fn the_generated_kernel_is_shown_on_request() {
-    let run = run_ok(BIN, &["--show-kernel"]);
-    assert!(after_device_line(&run.stdout).starts_with("GENERATED KERNEL\n"));
+fn the_example_prints_the_reduce_dot_kernel() {
+    let run = run_ok(&example("reduce_dot_kernel"), &[]);
+    assert!(run.stdout.starts_with("GENERATED KERNEL\n"));
     assert!(
         run.stdout
             .contains("int reduce_op(int a, int b) { return a+b; }")
     );
     assert!(run.stdout.contains("(int)(x[i]*y[i]) : (int)(0);"));
+    assert!(
+        run.stdout
+            .contains("__kernel void dot_product(__global const int *x,")
+    );
+    // Other expressions fill the same template.
+    let run = run_ok(
+        &example("reduce_dot_kernel"),
+        &["--reduce-expr", "a>b ? a : b", "--name", "maximum"],
+    );
+    assert!(
+        run.stdout
+            .contains("int reduce_op(int a, int b) { return a>b ? a : b; }")
+    );
+    assert!(run.stdout.contains("__kernel void maximum("));
 }
 
 #[test]

@@ -21,7 +21,8 @@
 //! - `@cuda.reduce def sum_reduce(a, b): return a + b` → the `sum_reduce` kernel, with the
 //!   tree and the padding of the last work-group spelled out.
 //! - Numba's hidden passes over the blocks' results → [`reduce_on_device`], a loop that runs
-//!   the kernel again on the partial sums until one is left.
+//!   the kernel again on the partial sums until one is left, each pass one
+//!   `unsafe { kernel.enq() }` (with a `// SAFETY:` note on the indices).
 //! - `numpy.arange(10000, dtype=numpy.int64) + 1` → `Vec<i64>`, matching the kernel's `long`
 //!   (64 bits in OpenCL on every device).
 //!
@@ -33,10 +34,10 @@
 //!   or the device's maximum if smaller).
 //! - The first line names the OpenCL device the kernel ran on (`--platform`/`--device`).
 
-use anyhow::{Context as _, bail, ensure};
+use anyhow::{Context as _, ensure};
 use clap::Parser;
-use common::opencl::{DeviceArgs, format_vector};
-use ocl::{Buffer, Device, ProQue};
+use common::opencl::{DeviceArgs, count, format_vector, parse_work_group, work_group_size};
+use ocl::{Buffer, ProQue};
 
 const KERNEL: &str = include_str!("reduction.cl");
 
@@ -47,7 +48,7 @@ struct Args {
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=16_777_216))]
     length: u32,
     /// Work-items per work-group, a power of two [default: 256, or the device's maximum].
-    #[arg(long, value_parser = power_of_two)]
+    #[arg(long, value_parser = |text: &str| parse_work_group(text, 2))]
     work_group: Option<u32>,
     #[command(flatten)]
     device: DeviceArgs,
@@ -60,7 +61,8 @@ fn main() -> std::process::ExitCode {
 fn run(args: Args) -> anyhow::Result<()> {
     let (platform, device) = common::opencl::select(&args.device)?;
     println!("{}", common::opencl::describe(&platform, &device));
-    let work_group = work_group_size(args.work_group, device)?;
+    // A tree needs at least two work-items per group, or no pass would shrink the data.
+    let work_group = work_group_size(args.work_group, &device, 2)?;
     let a: Vec<i64> = (1..=i64::from(args.length)).collect();
     println!("vector to reduce =  {}", format_vector(&a));
 
@@ -75,34 +77,10 @@ fn run(args: Args) -> anyhow::Result<()> {
     check(&a, got)
 }
 
-/// Accepts a power of two from 2 to 1024 for `--work-group` (1 would never shrink the data).
-fn power_of_two(text: &str) -> Result<u32, String> {
-    let size: u32 = text
-        .parse()
-        .map_err(|_| format!("{text:?} is not a number"))?;
-    if size.is_power_of_two() && (2..=1024).contains(&size) {
-        Ok(size)
-    } else {
-        Err(format!("{size} is not a power of two from 2 to 1024"))
-    }
-}
-
-/// `--work-group`, or 256 capped by what the device allows (a power of two: the tree halves).
-fn work_group_size(requested: Option<u32>, device: Device) -> anyhow::Result<usize> {
-    let max = device.max_wg_size()?;
-    match requested {
-        Some(size) if size as usize > max => {
-            bail!("--work-group {size} is more than this device's maximum work-group size, {max}")
-        }
-        Some(size) => Ok(size as usize),
-        None if max < 2 => bail!("this device runs work-groups of one work-item: no tree to build"),
-        None => Ok(1 << 256usize.min(max).ilog2()),
-    }
-}
-
 // ANCHOR: passes
 /// Sums `values` on the device: each pass leaves one partial sum per work-group, and the next
 /// pass sums those, until one value is left.
+#[allow(unsafe_code)] // the kernel launch
 fn reduce_on_device(pro_que: &ProQue, values: &[i64], work_group: usize) -> ocl::Result<i64> {
     let mut input: Buffer<i64> = Buffer::builder()
         .queue(pro_que.queue().clone())
@@ -126,7 +104,10 @@ fn reduce_on_device(pro_que: &ProQue, values: &[i64], work_group: usize) -> ocl:
             .arg_local::<i64>(work_group)
             .arg(&partial)
             .build()?;
-        common::opencl::enqueue(kernel.cmd())?;
+        // SAFETY: the kernel reads `input` only below `n`, its length, writes `partial` only at
+        // its group's index (below `groups`, its length) and `scratch` below the group size;
+        // OpenCL keeps both buffers alive until the commands that use them have finished.
+        unsafe { kernel.enq()? };
         let padding = groups * work_group - n;
         println!(
             "pass {pass}: {} in {} of {work_group}, {} of padding -> {}",
@@ -147,15 +128,6 @@ fn reduce_on_device(pro_que: &ProQue, values: &[i64], work_group: usize) -> ocl:
     }
 }
 // ANCHOR_END: passes
-
-/// "1 value", "2 values".
-fn count(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
 
 /// The device's sum must equal the CPU's and Gauss's n(n+1)/2.
 fn check(a: &[i64], got: i64) -> anyhow::Result<()> {
@@ -183,18 +155,5 @@ mod tests {
             error.to_string(),
             "the device's sum 50004999 differs from the CPU's 50005000"
         );
-    }
-
-    #[test]
-    fn counts_read_as_english() {
-        assert_eq!(count(1, "work-group"), "1 work-group");
-        assert_eq!(count(0, "zero"), "0 zeros");
-    }
-
-    #[test]
-    fn work_groups_are_powers_of_two_of_at_least_two() {
-        assert_eq!(power_of_two("256"), Ok(256));
-        assert!(power_of_two("1").is_err());
-        assert!(power_of_two("100").is_err());
     }
 }

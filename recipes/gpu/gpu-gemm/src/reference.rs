@@ -1,0 +1,124 @@
+//! The CPU side of the checks: the reference product and how far a result is from it. Used by
+//! the recipe and by the `kernels` example (which alone checks sampled cells of big products).
+
+use rand::RngExt;
+
+// ANCHOR: gemm_cpu
+/// C = A·B on one CPU core, row by row: for each a[i][k], add a[i][k]·B's row k to C's row i,
+/// so the inner loop runs along rows of B and C in memory order.
+pub fn gemm_cpu(a: &[f32], b: &[f32], n: usize) -> Vec<f32> {
+    let mut c = vec![0.0f32; n * n];
+    for (c_row, a_row) in c.chunks_exact_mut(n).zip(a.chunks_exact(n)) {
+        for (&a_ik, b_row) in a_row.iter().zip(b.chunks_exact(n)) {
+            for (c_ij, &b_kj) in c_row.iter_mut().zip(b_row) {
+                *c_ij += a_ik * b_kj;
+            }
+        }
+    }
+    c
+}
+// ANCHOR_END: gemm_cpu
+
+/// The largest |got − expected| over all cells (the book's `Maximum error`).
+pub fn max_absolute_error(got: &[f32], expected: &[f32]) -> f32 {
+    got.iter()
+        .zip(expected)
+        .map(|(g, e)| (g - e).abs())
+        .fold(0.0, f32::max)
+}
+
+/// The largest |got − expected| / |expected| over all cells.
+pub fn max_relative_error(got: &[f32], expected: &[f32]) -> f64 {
+    got.iter()
+        .zip(expected)
+        .map(|(&g, &e)| relative_error(f64::from(g), f64::from(e)))
+        .fold(0.0, f64::max)
+}
+
+/// |got − expected| / |expected|, infinite for a NaN.
+pub fn relative_error(got: f64, expected: f64) -> f64 {
+    if got.is_nan() {
+        return f64::INFINITY;
+    }
+    (got - expected).abs() / expected.abs().max(f64::MIN_POSITIVE)
+}
+
+/// `samples` random cells (row, column) of an n×n matrix; every cell when there are fewer.
+pub fn sample_cells(rng: &mut impl RngExt, n: usize, samples: usize) -> Vec<(usize, usize)> {
+    if n * n <= samples {
+        return (0..n * n).map(|cell| (cell / n, cell % n)).collect();
+    }
+    (0..samples)
+        .map(|_| (rng.random_range(0..n), rng.random_range(0..n)))
+        .collect()
+}
+
+/// The largest relative error of `c` on `cells`, each recomputed as a double-precision sum.
+pub fn sampled_relative_error(
+    a: &[f32],
+    b: &[f32],
+    c: &[f32],
+    n: usize,
+    cells: &[(usize, usize)],
+) -> f64 {
+    cells
+        .iter()
+        .map(|&(row, col)| {
+            let exact: f64 = (0..n)
+                .map(|k| f64::from(a[row * n + k]) * f64::from(b[k * n + col]))
+                .sum();
+            relative_error(f64::from(c[row * n + col]), exact)
+        })
+        .fold(0.0, f64::max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cpu_gemm_of_small_matrices() {
+        assert_eq!(
+            gemm_cpu(&[1.0, 2.0, 3.0, 4.0], &[5.0, 6.0, 7.0, 8.0], 2),
+            [19.0, 22.0, 43.0, 50.0]
+        );
+    }
+
+    #[test]
+    fn the_absolute_error_is_the_largest_difference() {
+        assert_eq!(
+            max_absolute_error(&[1.0, 2.5, -1.0], &[1.0, 2.0, -1.25]),
+            0.5
+        );
+    }
+
+    #[test]
+    fn relative_errors_and_nan() {
+        assert_eq!(
+            max_relative_error(&[1.0, 2.2], &[1.0, 2.0]),
+            (2.2f32 - 2.0) as f64 / 2.0
+        );
+        assert!(max_relative_error(&[f32::NAN], &[1.0]).is_infinite());
+    }
+
+    #[test]
+    fn sampled_errors_use_the_exact_sum() {
+        let (a, b) = ([1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]);
+        let cells = [(0, 0), (1, 1)];
+        assert_eq!(
+            sampled_relative_error(&a, &b, &[19.0, 0.0, 0.0, 50.0], 2, &cells),
+            0.0
+        );
+        assert!(sampled_relative_error(&a, &b, &[19.0, 0.0, 0.0, 51.0], 2, &cells) > 0.01);
+    }
+
+    #[test]
+    fn small_matrices_are_checked_in_every_cell() {
+        use rand::SeedableRng;
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(1);
+        assert_eq!(sample_cells(&mut rng, 3, 256).len(), 9);
+        let cells = sample_cells(&mut rng, 100, 50);
+        assert_eq!(cells.len(), 50);
+        assert!(cells.iter().all(|&(r, c)| r < 100 && c < 100));
+    }
+}
