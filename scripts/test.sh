@@ -41,3 +41,8 @@ cargo run --quiet --locked -p recipe-index -- --check
 
 step "mdbook build docs"
 mdbook build docs
+
+step "doc-check links docs/book"
+# The short form: links, images and fragments of the built pages, without a browser;
+# scripts/check-docs.sh loads every page in headless Chromium.
+cargo run --quiet --locked -p doc-check -- links docs/book
