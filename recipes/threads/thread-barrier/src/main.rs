@@ -52,8 +52,8 @@ use rand::RngExt;
 #[derive(Parser)]
 #[command(about = "Runners wait at a barrier until all of them have arrived")]
 struct Args {
-    /// Runners, and the number of threads the barrier waits for.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Runners, and the number of threads the barrier waits for; at most 1000.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
     runners: u32,
     /// Seed for the runners' random run times (2 to 4 book seconds); random when absent.
     #[arg(long)]

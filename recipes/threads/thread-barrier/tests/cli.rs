@@ -95,3 +95,11 @@ fn zero_runners_is_refused_by_the_parser() {
 fn unknown_flags_exit_2() {
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }
+
+/// The first value past each bound: the bounds keep every run within the machine and about a
+/// minute at the book's pace.
+#[test]
+fn values_past_their_bounds_are_refused_by_the_parser() {
+    let message = "'1001' for '--runners <RUNNERS>': 1001 is not in 1..=1000";
+    run_fails(BIN, &["--runners", "1001"], 2, message);
+}

@@ -66,16 +66,18 @@ struct Args {
     /// Which edition's run to reproduce: its delays, thread names and wording.
     #[arg(long, value_enum, default_value_t = Edition::Ed2)]
     edition: Edition,
-    /// Items the producer makes and the consumer takes.
-    #[arg(long, default_value_t = 20)]
+    /// Items the producer makes and the consumer takes, at most 30: a minute at the book's pace.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(..=30))]
     items: u32,
-    /// Most items the list holds; the producer waits while it is full (0 would wait forever).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Most items the list holds, at most 1000; the producer waits while it is full (0 would
+    /// wait forever).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
     capacity: u32,
-    /// Book seconds the producer works before each item [default: 1 with ed1, 0.5 with ed2].
+    /// Book seconds the producer works before each item, at most 60 [default: 1 with ed1, 0.5
+    /// with ed2].
     #[arg(long, value_name = "SECONDS", value_parser = book_seconds)]
     producer_delay: Option<f64>,
-    /// Book seconds the consumer works before each item [default: 2].
+    /// Book seconds the consumer works before each item, at most 60 [default: 2].
     #[arg(long, value_name = "SECONDS", value_parser = book_seconds)]
     consumer_delay: Option<f64>,
     #[command(flatten)]
@@ -127,11 +129,11 @@ fn run(args: Args) -> Result<()> {
 }
 // ANCHOR_END: main
 
-/// Parses a duration in book seconds: a number from 0 to 3600.
+/// Parses a duration in book seconds: a number from 0 to 60.
 fn book_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
-        Ok(seconds) if (0.0..=3600.0).contains(&seconds) => Ok(seconds),
-        Ok(_) => Err(format!("`{text}` is not between 0 and 3600 seconds")),
+        Ok(seconds) if (0.0..=60.0).contains(&seconds) => Ok(seconds),
+        Ok(_) => Err(format!("`{text}` is not between 0 and 60 seconds")),
         Err(_) => Err(format!("`{text}` is not a number of seconds")),
     }
 }

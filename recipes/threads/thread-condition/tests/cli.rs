@@ -178,11 +178,37 @@ fn a_zero_capacity_is_refused_by_the_parser() {
 
 #[test]
 fn a_negative_or_non_numeric_delay_is_refused() {
-    run_fails(BIN, &["--consumer-delay=-1"], 2, "between 0 and 3600");
+    run_fails(BIN, &["--consumer-delay=-1"], 2, "between 0 and 60");
     run_fails(BIN, &["--producer-delay", "soon"], 2, "not a number");
 }
 
 #[test]
 fn unknown_flags_exit_2() {
     run_fails(BIN, &["--bogus"], 2, "--bogus");
+}
+
+/// The first value past each bound: the bounds keep every run within the machine and about a
+/// minute at the book's pace.
+#[test]
+fn values_past_their_bounds_are_refused_by_the_parser() {
+    run_fails(
+        BIN,
+        &["--items", "31"],
+        2,
+        "'31' for '--items <ITEMS>': 31 is not in 0..=30",
+    );
+    let message = "'1001' for '--capacity <CAPACITY>': 1001 is not in 1..=1000";
+    run_fails(BIN, &["--capacity", "1001"], 2, message);
+    run_fails(
+        BIN,
+        &["--producer-delay", "60.5"],
+        2,
+        "`60.5` is not between 0 and 60 seconds",
+    );
+    run_fails(
+        BIN,
+        &["--consumer-delay", "61"],
+        2,
+        "`61` is not between 0 and 60 seconds",
+    );
 }

@@ -49,8 +49,8 @@ struct Args {
     /// Which edition's listing to run: ed1 starts 5 threads, ed2 10 ("N°" in its line).
     #[arg(long, value_enum, default_value_t = Edition::Ed2)]
     edition: Edition,
-    /// Threads to start, one after the other [default: the edition's count].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Threads to start, one after the other, at most 1000 [default: the edition's count].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     threads: Option<u32>,
 }
 

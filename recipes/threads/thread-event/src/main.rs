@@ -68,8 +68,8 @@ struct Args {
     /// Which edition's run to reproduce: ed1 appends 100 items in 0..=256, ed2 5 in 0..=100.
     #[arg(long, value_enum, default_value_t = Edition::Ed2)]
     edition: Edition,
-    /// Items to append [default: the edition's count].
-    #[arg(long)]
+    /// Items to append, at most 100 [default: the edition's count].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(..=100))]
     items: Option<u32>,
     /// Seed for the random items; random when absent, as in the book.
     #[arg(long)]

@@ -118,9 +118,9 @@ fn the_first_edition_keeps_its_wording_and_range() {
 #[test]
 fn without_pauses_no_item_is_lost() {
     // With no sleeps the pulses come faster than the consumer can wait for them: the case the
-    // book's consumer gets wrong.
-    let run = run_ok(BIN, &["--items", "200", "--tick-ms", "0"]);
-    assert_eq!(replay(&steps_ed2(&run.stdout)).len(), 200);
+    // book's consumer gets wrong. 100 is the most `--items` allows.
+    let run = run_ok(BIN, &["--items", "100", "--tick-ms", "0"]);
+    assert_eq!(replay(&steps_ed2(&run.stdout)).len(), 100);
 }
 
 #[test]
@@ -151,4 +151,16 @@ fn a_bad_count_is_refused_by_the_parser() {
 #[test]
 fn unknown_flags_exit_2() {
     run_fails(BIN, &["--bogus"], 2, "--bogus");
+}
+
+/// The first value past each bound: the bounds keep every run within the machine and about a
+/// minute at the book's pace.
+#[test]
+fn values_past_their_bounds_are_refused_by_the_parser() {
+    run_fails(
+        BIN,
+        &["--items", "101"],
+        2,
+        "'101' for '--items <ITEMS>': 101 is not in 0..=100",
+    );
 }

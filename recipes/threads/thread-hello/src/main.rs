@@ -48,8 +48,9 @@ use common::Pace;
 #[derive(Parser)]
 #[command(about = "A thread type with its own run method: ten hellos, two book seconds apart")]
 struct Args {
-    /// How many times the thread prints its message (the book: 10).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    /// How many times the thread prints its message (the book: 10), at most 30: a minute at
+    /// the book's pace.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=30))]
     messages: u32,
     #[command(flatten)]
     pace: Pace,

@@ -70,3 +70,11 @@ fn a_non_number_is_refused_by_the_parser() {
 fn unknown_flags_exit_2() {
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }
+
+/// The first value past each bound: the bounds keep every run within the machine and about a
+/// minute at the book's pace.
+#[test]
+fn values_past_their_bounds_are_refused_by_the_parser() {
+    let message = "'31' for '--messages <MESSAGES>': 31 is not in 1..=30";
+    run_fails(BIN, &["--messages", "31"], 2, message);
+}

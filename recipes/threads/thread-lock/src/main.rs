@@ -86,15 +86,21 @@ struct Args {
     /// lock for their whole run or only while printing.
     #[arg(long, value_enum, default_value_t = Part::All)]
     part: Part,
-    /// Increments (and decrements) each counter thread makes: the book's COUNT.
-    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Increments (and decrements) each counter thread makes: the book's COUNT; at most
+    /// 10000000.
+    #[arg(
+        long,
+        default_value_t = 100_000,
+        value_parser = clap::value_parser!(u32).range(1..=10_000_000)
+    )]
     count: u32,
-    /// Sleeping threads in the whole and print-only parts (at least 2, or nothing can overlap).
-    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u32).range(2..))]
+    /// Sleeping threads in the whole and print-only parts: at least 2, or nothing can overlap;
+    /// at most 100, since the whole part sleeps them one after another.
+    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u32).range(2..=100))]
     sleepers: u32,
-    /// Longest sleep in book seconds: each sleeper draws randint(1, MAX) [default: 4, or the
-    /// book's 10 with --book].
-    #[arg(long, value_name = "MAX", value_parser = clap::value_parser!(u32).range(1..))]
+    /// Longest sleep in book seconds, at most 60: each sleeper draws randint(1, MAX) [default:
+    /// 4, or the book's 10 with --book].
+    #[arg(long, value_name = "MAX", value_parser = clap::value_parser!(u32).range(1..=60))]
     max_sleep: Option<u32>,
     /// Seed for the sleep durations; random when absent, as in the book.
     #[arg(long)]

@@ -189,3 +189,19 @@ fn counts_that_cannot_work_are_refused_by_the_parser() {
 fn unknown_flags_exit_2() {
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }
+
+/// The first value past each bound: the bounds keep every run within the machine and about a
+/// minute at the book's pace.
+#[test]
+fn values_past_their_bounds_are_refused_by_the_parser() {
+    let message = "'10000001' for '--count <COUNT>': 10000001 is not in 1..=10000000";
+    run_fails(BIN, &["--count", "10000001"], 2, message);
+    let message = "'101' for '--sleepers <SLEEPERS>': 101 is not in 2..=100";
+    run_fails(BIN, &["--sleepers", "101"], 2, message);
+    run_fails(
+        BIN,
+        &["--max-sleep", "61"],
+        2,
+        "'61' for '--max-sleep <MAX>': 61 is not in 1..=60",
+    );
+}

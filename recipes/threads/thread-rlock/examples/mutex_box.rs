@@ -9,7 +9,7 @@
 //!
 //! ```text
 //! cargo run -p thread-rlock --example mutex_box
-//! cargo run -p thread-rlock --example mutex_box -- --adds 3 --removes 7 --tick-ms 10
+//! cargo run -p thread-rlock --example mutex_box -- --adds 7 --removes 3 --tick-ms 10
 //! ```
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -22,11 +22,11 @@ use common::Pace;
 #[derive(Parser)]
 #[command(about = "An adder and a remover on a box whose methods lock a Mutex once")]
 struct Args {
-    /// Items the adder puts in.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(..=1_000_000))]
+    /// Items the adder puts in, at most 60.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(..=60))]
     adds: u32,
-    /// Items the remover takes out.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(..=1_000_000))]
+    /// Items the remover takes out, at most 60, and no more than the adds.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(..=60))]
     removes: u32,
     #[command(flatten)]
     pace: Pace,
@@ -48,12 +48,17 @@ fn run(args: Args) -> Result<()> {
     })
     .context("cannot start a thread")?;
     let total = *the_box.locked();
-    println!("{total} items still remain in the box");
     let expected = i64::from(adds) - i64::from(removes);
     ensure!(
         i64::from(total) == expected,
         "{adds} adds and {removes} removes should leave {expected} items, the box holds {total}"
     );
+    ensure!(
+        total >= 0,
+        "{adds} adds and {removes} removes left {total} items: a box cannot hold fewer than none \
+         (give --removes at most --adds)"
+    );
+    println!("{total} items still remain in the box");
     Ok(())
 }
 

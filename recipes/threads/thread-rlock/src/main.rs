@@ -44,10 +44,15 @@
 //!
 //! - Both editions in one binary: `--edition ed1` (default) or `ed2`. The book's counts are
 //!   flags, `--adds` and `--removes` (5 and 5; `randint(10, 20)` and `randint(1, 10)` with
-//!   ed2, repeatable with `--seed`).
+//!   ed2, repeatable with `--seed`), each at most 60: a minute at the book's pace.
 //! - The run checks itself: the box ends with adds − removes items (0 for the 1st edition),
-//!   otherwise it exits 1. The 2nd edition prints no final count; this port prints the 1st
-//!   edition's last line for it too, `N items still remain in the box`.
+//!   and not fewer than none, otherwise it exits 1. The book's box starts empty and its adder
+//!   never puts in fewer items than its remover takes out, so a negative count is no box of
+//!   the book's: `--adds 0`, or more `--removes` than `--adds`, ends in that error rather than
+//!   in `-5 items still remain in the box`. (On the way a remover that runs ahead may take
+//!   the count below 0 for a moment, in the book as here; only the end is checked.) The 2nd
+//!   edition prints no final count; this port prints the 1st edition's last line for it too,
+//!   `N items still remain in the box`, once the check has held.
 //! - The example `mutex_box` is a port addition (see above), with the 1st edition's run.
 //! - Sleeps are ticks of `--tick-ms` (50 ms by default; `--book` for 1 s). The blank lines of
 //!   the 2nd edition (a `"\n"` inside `print`) and the trailing spaces of the 1st edition's lines
@@ -71,11 +76,12 @@ struct Args {
     /// draws the counts at random and gives each box its own lock.
     #[arg(long, value_enum, default_value_t = Edition::Ed1)]
     edition: Edition,
-    /// Items the adder puts in, at most 1000000 [default: 5 with ed1, randint(10, 20) with ed2].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(..=1_000_000))]
+    /// Items the adder puts in, at most 60 [default: 5 with ed1, randint(10, 20) with ed2].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(..=60))]
     adds: Option<u32>,
-    /// Items the remover takes out, at most 1000000 [default: 5 with ed1, randint(1, 10) with ed2].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(..=1_000_000))]
+    /// Items the remover takes out, at most 60, and no more than the adds, or the box would end
+    /// below empty [default: 5 with ed1, randint(1, 10) with ed2].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(..=60))]
     removes: Option<u32>,
     /// Seed for the 2nd edition's random counts; random when absent, as in the book.
     #[arg(long)]
@@ -169,14 +175,20 @@ fn remover(the_box: &ClassLockBox, items: u32, pace: Pace) {
 }
 // ANCHOR_END: ed1_workers
 
-/// The box must hold adds − removes items; both editions end with this line.
+/// The box must hold adds − removes items, and no fewer than none; both editions end with
+/// this line.
 fn check(total: i32, adds: u32, removes: u32) -> Result<()> {
-    println!("{total} items still remain in the box");
     let expected = i64::from(adds) - i64::from(removes);
     ensure!(
         i64::from(total) == expected,
         "{adds} adds and {removes} removes should leave {expected} items, the box holds {total}"
     );
+    ensure!(
+        total >= 0,
+        "{adds} adds and {removes} removes left {total} items: a box cannot hold fewer than none \
+         (give --removes at most --adds)"
+    );
+    println!("{total} items still remain in the box");
     Ok(())
 }
 
@@ -214,8 +226,11 @@ mod tests {
     }
 
     #[test]
-    fn check_wants_the_difference() {
-        assert!(check(-4, 3, 7).is_ok());
-        assert!(check(0, 3, 7).is_err());
+    fn check_wants_the_difference_and_no_negative_count() {
+        assert!(check(4, 7, 3).is_ok());
+        assert!(check(0, 0, 0).is_ok());
+        assert!(check(0, 7, 3).is_err());
+        let negative = check(-4, 3, 7).unwrap_err().to_string();
+        assert!(negative.contains("fewer than none"), "{negative}");
     }
 }

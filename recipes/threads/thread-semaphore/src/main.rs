@@ -69,11 +69,12 @@ struct Args {
     /// edition's wording.
     #[arg(long, value_enum, default_value_t = Edition::Ed2)]
     edition: Edition,
-    /// Rounds of one producer and one consumer [default: 10 with ed2, 5 with ed1].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Rounds of one producer and one consumer, at most 20 [default: 10 with ed2, 5 with ed1].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=20))]
     rounds: Option<u32>,
-    /// Book seconds the producer works before each item [default: 3 with ed2, 10 with ed1].
-    #[arg(long, value_name = "SECONDS")]
+    /// Book seconds the producer works before each item, at most 60 [default: 3 with ed2, 10
+    /// with ed1].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(..=60))]
     work: Option<u32>,
     /// Seed for the items, randint(0, 1000); random when absent, as in the book.
     #[arg(long)]

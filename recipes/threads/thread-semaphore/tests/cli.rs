@@ -148,3 +148,21 @@ fn bad_values_are_refused_by_the_parser() {
 fn unknown_flags_exit_2() {
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }
+
+/// The first value past each bound: the bounds keep every run within the machine and about a
+/// minute at the book's pace.
+#[test]
+fn values_past_their_bounds_are_refused_by_the_parser() {
+    run_fails(
+        BIN,
+        &["--rounds", "21"],
+        2,
+        "'21' for '--rounds <ROUNDS>': 21 is not in 1..=20",
+    );
+    run_fails(
+        BIN,
+        &["--work", "61"],
+        2,
+        "'61' for '--work <SECONDS>': 61 is not in 0..=60",
+    );
+}

@@ -77,14 +77,15 @@ struct Args {
     /// and process ID, no sleeping.
     #[arg(long, conflicts_with = "edition")]
     names: bool,
-    /// Threads to start [default: ed1 2, ed2 9, --names 2].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Threads to start, at most 100 [default: ed1 2, ed2 9, --names 2].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
     threads: Option<u32>,
-    /// ed1: how many times each thread prints the time; thread N waits N book seconds first.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    /// ed1: how many times each thread prints the time, at most 30; thread N waits N book
+    /// seconds first.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=30))]
     times: u32,
-    /// ed2: each thread sleeps randint(1, MAX_SLEEP) book seconds.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    /// ed2: each thread sleeps randint(1, MAX_SLEEP) book seconds; MAX_SLEEP is at most 60.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=60))]
     max_sleep: u32,
     /// ed2: seed for the random sleeps; random when absent, as in the book.
     #[arg(long)]

@@ -197,3 +197,19 @@ fn zero_counts_are_refused_by_the_parser() {
 fn unknown_flags_exit_2() {
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }
+
+/// The first value past each bound: the bounds keep every run within the machine and about a
+/// minute at the book's pace.
+#[test]
+fn values_past_their_bounds_are_refused_by_the_parser() {
+    let message = "'101' for '--threads <THREADS>': 101 is not in 1..=100";
+    run_fails(BIN, &["--threads", "101"], 2, message);
+    run_fails(
+        BIN,
+        &["--times", "31"],
+        2,
+        "'31' for '--times <TIMES>': 31 is not in 1..=30",
+    );
+    let message = "'61' for '--max-sleep <MAX_SLEEP>': 61 is not in 1..=60";
+    run_fails(BIN, &["--max-sleep", "61"], 2, message);
+}
