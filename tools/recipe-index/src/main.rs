@@ -5,6 +5,9 @@
 //! Run from the workspace root: `cargo run -p recipe-index` (write), `-- --check`, or `-- --list`
 //! (one line per recipe with its needs, for scripts/tour.sh).
 
+mod common_page;
+mod take_home;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,6 +31,7 @@ const CHAPTERS: &[(&str, &str)] = &[
 /// Pages after the chapters (mdBook suffix chapters): the comparison tool and the generated
 /// performance report.
 const FIXED_PAGES: &[(&str, &str)] = &[
+    ("The common helper crate", "common.md"),
     ("Comparing with the book", "comparing.md"),
     ("Performance", "performance.md"),
 ];
@@ -108,6 +112,9 @@ fn run(args: Args) -> anyhow::Result<()> {
                     .to_string(),
             );
         } else {
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir)?;
+            }
             fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
         }
     }
@@ -141,6 +148,12 @@ fn generated_files(root: &Path, entries: &[Entry]) -> anyhow::Result<Vec<(PathBu
         let spliced = splice(&page, TABLE_START, TABLE_END, &table)
             .with_context(|| format!("docs/src/{chapter}.md"))?;
         files.push((path, spliced));
+    }
+    files.push((root.join("docs/src/common.md"), common_page::render(root)?));
+    for entry in entries {
+        let helpers = take_home::common_helpers(&entry.dir)?;
+        let path = root.join(take_home::DIR).join(format!("{}.md", entry.name));
+        files.push((path, take_home::render(root, entry, &helpers)?));
     }
     Ok(files)
 }
