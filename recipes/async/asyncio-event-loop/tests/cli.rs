@@ -1,8 +1,13 @@
-//! Runs the real `asyncio-event-loop` binary and checks what it printed.
+//! Runs the real `asyncio-event-loop` binary and its `heartbeat` example, and checks what they
+//! printed.
 
-use common::testing::{run_fails, run_ok};
+use common::testing::{example, run_fails, run_ok};
 
 const BIN: &str = env!("CARGO_BIN_EXE_asyncio-event-loop");
+
+fn heartbeat() -> String {
+    example("heartbeat")
+}
 
 /// One callback's lines: its name and, in the 2nd edition, the book seconds it worked.
 #[derive(Debug)]
@@ -97,8 +102,59 @@ fn period_and_end_time_set_the_number_of_calls() {
 }
 
 #[test]
-fn blocking_callbacks_make_the_heartbeat_late() {
-    let run = run_ok(BIN, &["--edition", "ed2", "--seed", "3", "--tick-ms", "10"]);
+fn second_edition_callbacks_block_and_cycle() {
+    let args = [
+        "--edition",
+        "ed2",
+        "--seed",
+        "3",
+        "--end",
+        "20",
+        "--tick-ms",
+        "5",
+    ];
+    let run = run_ok(BIN, &args);
+    let calls = calls(&run.stdout);
+    assert_cycle(&calls, ["task_A", "task_B", "task_C"]);
+    assert!(
+        calls.iter().all(|call| call.work.is_none()),
+        "no work lines"
+    );
+    // Each call blocks at most 5 s and is followed one second later: at least 20 / 6 calls.
+    assert!(calls.len() >= 4, "{}", run.stdout);
+    let summary = run.lines_starting("Loop stopped after ");
+    let expected = format!(
+        "Loop stopped after {} calls, task_A .. task_C in turn: the next would not come \
+         before the 20 s end time",
+        calls.len()
+    );
+    assert_eq!(summary, [expected]);
+    assert_eq!(run.stdout.lines().count(), calls.len() + 1);
+}
+
+#[test]
+fn max_block_zero_never_blocks() {
+    let args = ["--max-block", "0", "--end", "10", "--tick-ms", "1"];
+    let run = run_ok(BIN, &[&["--edition", "ed2"], &args[..]].concat());
+    assert_eq!(calls(&run.stdout).len(), 10);
+    let run = run_ok(&heartbeat(), &args);
+    let calls = calls(&run.stdout);
+    assert_eq!(calls.len(), 10);
+    assert!(calls.iter().all(|call| call.work == Some(0)));
+}
+
+#[test]
+fn the_recipe_and_the_example_make_the_same_calls() {
+    // Same seed, same draws, same rule: as many calls in the recipe's ed2 run as in the example.
+    let args = ["--seed", "11", "--end", "30", "--tick-ms", "1"];
+    let recipe = run_ok(BIN, &[&["--edition", "ed2"], &args[..]].concat());
+    let example = run_ok(&heartbeat(), &args);
+    assert_eq!(calls(&recipe.stdout).len(), calls(&example.stdout).len());
+}
+
+#[test]
+fn example_heartbeat_blocking_callbacks_make_the_heartbeat_late() {
+    let run = run_ok(&heartbeat(), &["--seed", "3", "--tick-ms", "10"]);
     let calls = calls(&run.stdout);
     assert_cycle(&calls, ["task_A", "task_B", "task_C"]);
     let works: Vec<u32> = calls
@@ -136,19 +192,10 @@ fn blocking_callbacks_make_the_heartbeat_late() {
 }
 
 #[test]
-fn the_fixes_keep_the_books_schedule() {
+fn example_heartbeat_fixes_keep_the_books_schedule() {
     let works = |work: &str| -> Vec<Option<u32>> {
-        let args = [
-            "--edition",
-            "ed2",
-            "--seed",
-            "11",
-            "--end",
-            "30",
-            "--tick-ms",
-            "1",
-        ];
-        let run = run_ok(BIN, &[&args[..], &["--work", work]].concat());
+        let args = ["--seed", "11", "--end", "30", "--tick-ms", "1"];
+        let run = run_ok(&heartbeat(), &[&args[..], &["--work", work]].concat());
         let calls = calls(&run.stdout);
         assert_cycle(&calls, ["task_A", "task_B", "task_C"]);
         calls.iter().map(|call| call.work).collect()
@@ -161,33 +208,18 @@ fn the_fixes_keep_the_books_schedule() {
 }
 
 #[test]
-fn max_block_zero_never_blocks() {
-    let run = run_ok(
-        BIN,
-        &[
-            "--edition",
-            "ed2",
-            "--max-block",
-            "0",
-            "--end",
-            "10",
-            "--tick-ms",
-            "1",
-        ],
-    );
-    let calls = calls(&run.stdout);
-    assert_eq!(calls.len(), 10);
-    assert!(calls.iter().all(|call| call.work == Some(0)));
-}
-
-#[test]
 fn bad_arguments_are_refused() {
     run_fails(BIN, &["--period", "0"], 2, "--period");
     run_fails(BIN, &["--end", "0"], 2, "--end");
     run_fails(BIN, &["--max-block", "61"], 2, "--max-block");
-    run_fails(BIN, &["--work", "nap"], 2, "--work");
+    run_fails(BIN, &["--work", "async-sleep"], 2, "--work");
     run_fails(BIN, &["--edition", "ed3"], 2, "--edition");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
     let message = run_fails(BIN, &["--tick-ms", "0"], 1, "--tick-ms 0");
     assert_eq!(message.lines().count(), 1);
+    let heartbeat = heartbeat();
+    run_fails(&heartbeat, &["--work", "nap"], 2, "--work");
+    run_fails(&heartbeat, &["--edition", "ed2"], 2, "--edition");
+    run_fails(&heartbeat, &["--max-block", "61"], 2, "--max-block");
+    run_fails(&heartbeat, &["--tick-ms", "0"], 1, "--tick-ms 0");
 }

@@ -46,7 +46,7 @@
 //!   it open by then, and the lock lives on in their open files), so a killed run leaves no file
 //!   behind.
 //! - The numbers of processes with and without the barrier are flags, `--parties` (2, the
-//!   book's `Barrier(2)`) and `--others` (2). The parent prints a last line once the check held.
+//!   book's `Barrier(2)`) and `--others` (2), each at most 64; `--work-ms` is at most 10,000. The parent prints a last line once the check held.
 //! - Python omits the microseconds when they are zero; they are always printed here.
 
 mod barrier;
@@ -70,14 +70,15 @@ use nix::fcntl::{Flock, FlockArg};
     args_conflicts_with_subcommands = true
 )]
 struct Args {
-    /// Processes that wait at the barrier (the book's Barrier(2)): p1, p2, ...
+    /// Processes that wait at the barrier (the book's Barrier(2)): p1, p2, ..., at most 64.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
     parties: u32,
-    /// Processes started after them that do not use the barrier (the book's p3 and p4).
+    /// Processes started after them that do not use the barrier (the book's p3 and p4), at
+    /// most 64.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=64))]
     others: u32,
     /// Party k works (k - 1) × MS milliseconds before reaching the barrier; the book's 0 means
-    /// all arrive at once.
+    /// all arrive at once. At most 10000.
     #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(0..=10_000))]
     work_ms: u64,
     #[command(subcommand)]
@@ -92,7 +93,8 @@ enum Role {
     WithBarrier {
         name: String,
         lock: PathBuf,
-        /// Milliseconds of work before the barrier.
+        /// Milliseconds of work before the barrier: (k - 1) × --work-ms, at most 63 × 10000.
+        #[arg(value_parser = clap::value_parser!(u64).range(0..=630_000))]
         work: u64,
     },
     /// Prints the time at once.

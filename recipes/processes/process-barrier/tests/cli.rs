@@ -142,10 +142,17 @@ fn a_party_role_without_its_socket_fails_with_one_line() {
 }
 
 #[test]
-fn invalid_counts_are_refused_by_the_parser() {
+fn zero_parties_is_refused_by_the_parser() {
     run_fails(BIN, &["--parties", "0"], 2, "--parties");
-    run_fails(BIN, &["--others", "65"], 2, "--others");
-    run_fails(BIN, &["--work-ms", "10001"], 2, "--work-ms");
+}
+
+#[test]
+fn the_first_value_past_each_bound_is_refused_by_the_parser() {
+    run_fails(BIN, &["--parties", "65"], 2, "65 is not in 1..=64");
+    run_fails(BIN, &["--others", "65"], 2, "65 is not in 0..=64");
+    run_fails(BIN, &["--work-ms", "10001"], 2, "10001 is not in 0..=10000");
+    let party = ["with-barrier", "p1", "/nonexistent", "630001"];
+    run_fails(BIN, &party, 2, "630001 is not in 0..=630000");
 }
 
 #[test]

@@ -43,7 +43,7 @@
 //!   sends it `Shutdown` and waits for it, and it dies with the parent in any case.
 //! - The run checks itself: the dictionary must hold exactly `i → 2i` for `i < n`, and every
 //!   worker and the manager must exit with status 0; otherwise it exits 1. A last line says the
-//!   check held. The number of workers is a flag, `--workers` (10).
+//!   check held. The number of workers is a flag, `--workers` (10, at most 1000).
 
 mod wire;
 
@@ -64,7 +64,7 @@ use wire::{Connection, Reply, Request};
     args_conflicts_with_subcommands = true
 )]
 struct Args {
-    /// Worker processes; worker i stores i → 2i (the book's 10).
+    /// Worker processes; worker i stores i → 2i (the book's 10), at most 1000.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
     workers: u32,
     #[command(subcommand)]

@@ -77,7 +77,7 @@ fn a_manager_without_its_socket_fails_with_one_line() {
 #[test]
 fn invalid_worker_counts_are_refused_by_the_parser() {
     run_fails(BIN, &["--workers", "0"], 2, "--workers");
-    run_fails(BIN, &["--workers", "1001"], 2, "--workers");
+    run_fails(BIN, &["--workers", "1001"], 2, "1001 is not in 1..=1000");
 }
 
 #[test]

@@ -34,7 +34,7 @@
 //! - The run checks itself: the parent must receive the squares of 0..n, in order, and both
 //!   children must exit with status 0; otherwise it exits 1 with one line naming what went
 //!   wrong. A last line after `End` says the check held.
-//! - The count is a flag, `--items` (10, as in the book).
+//! - The count is a flag, `--items` (10, as in the book; at most 1,000,000).
 //! - The book's `Pipe(True)` connections are two-way, though only one way is used; OS pipes are
 //!   one-way, which is all the pipeline needs.
 
@@ -51,8 +51,9 @@ use common::child::Children;
     args_conflicts_with_subcommands = true
 )]
 struct Args {
-    /// How many numbers the first process sends: 0, 1, ..., n-1 (the book sends 10).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    /// How many numbers the first process sends: 0, 1, ..., n-1 (the book sends 10), at most
+    /// 1000000.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     items: u32,
     #[command(subcommand)]
     role: Option<Role>,
@@ -64,7 +65,7 @@ enum Role {
     /// Writes 0..items to stdout, one JSON value per line.
     #[command(hide = true)]
     CreateItems {
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
         items: u32,
     },
     /// Reads numbers from stdin and writes their squares to stdout.

@@ -61,6 +61,18 @@ fn zero_items_is_refused_by_the_parser() {
 }
 
 #[test]
+fn the_first_count_past_the_bound_is_refused_by_the_parser() {
+    run_fails(
+        BIN,
+        &["--items", "1000001"],
+        2,
+        "1000001 is not in 1..=1000000",
+    );
+    let child = ["create-items", "--items", "1000001"];
+    run_fails(BIN, &child, 2, "1000001 is not in 1..=1000000");
+}
+
+#[test]
 fn unknown_flags_exit_2() {
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

@@ -29,20 +29,21 @@ use rayon::prelude::*;
     args_conflicts_with_subcommands = true
 )]
 struct Args {
-    /// Worker processes in the pool, and threads in the pool it is timed against.
+    /// Worker processes in the pool, and threads in the pool it is timed against; at most 256.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
     processes: u32,
-    /// Items of the CPU-bound map.
+    /// Items of the CPU-bound map, at most 10000000.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     size: u32,
-    /// Rounds of integer work per item (a few ns each).
-    #[arg(long, default_value_t = 2000)]
+    /// Rounds of integer work per item (a few ns each), at most 1000000.
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(..=1_000_000))]
     rounds: u32,
-    /// Times each pool runs the map; the best time is printed.
+    /// Times each pool runs the map, at most 100; the best time is printed.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
     repeat: u32,
-    /// Items per task sent to a worker [default: as Python, about 4 chunks per worker].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Items per task sent to a worker, at most 10000000 [default: as Python, about 4 chunks
+    /// per worker].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     chunk_size: Option<u32>,
     /// Print each worker's PID once it is ready.
     #[arg(long)]
@@ -56,7 +57,7 @@ enum Role {
     /// Spins on the chunks it reads on stdin, answering on stdout.
     #[command(hide = true)]
     Worker {
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(..=1_000_000))]
         rounds: u32,
     },
 }

@@ -29,10 +29,10 @@ struct Args {
     /// The item whose worker exits with status 3.
     #[arg(long, value_name = "K", default_value_t = 42)]
     fail_item: u64,
-    /// Worker processes in the pool.
+    /// Worker processes in the pool, at most 256.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
     processes: u32,
-    /// Numbers to square: 0, 1, ..., n-1.
+    /// Numbers to square: 0, 1, ..., n-1, at most 1000000.
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     items: u32,
     #[command(subcommand)]

@@ -36,8 +36,8 @@
 //!
 //! - The run checks itself: the squares must come back in order with sum 328350 (for 0..99);
 //!   otherwise it exits 1. A last line says the check held.
-//! - `--processes` (4), `--items` (100) and `--chunk-size` are flags; `--show-pids` prints each
-//!   worker's PID once it is ready.
+//! - `--processes` (4, at most 256), `--items` (100, at most 1,000,000) and `--chunk-size` (at
+//!   most 1,000,000) are flags; `--show-pids` prints each worker's PID once it is ready.
 //! - Python 2's tuple print in the 1st edition's output, `('Pool    :', [...])`, becomes the
 //!   2nd edition's `Pool    : [...]`.
 //! - Not in the book: the `benchmark` example times the same pool against a rayon pool of as
@@ -58,14 +58,15 @@ use pool::Pool;
     args_conflicts_with_subcommands = true
 )]
 struct Args {
-    /// Worker processes in the pool (the book's 4).
+    /// Worker processes in the pool (the book's 4), at most 256.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
     processes: u32,
-    /// Numbers to square: 0, 1, ..., n-1 (the book's 100).
+    /// Numbers to square: 0, 1, ..., n-1 (the book's 100), at most 1000000.
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     items: u32,
-    /// Items per task sent to a worker [default: as Python, about 4 chunks per worker].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Items per task sent to a worker, at most 1000000 [default: as Python, about 4 chunks per
+    /// worker].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     chunk_size: Option<u32>,
     /// Print each worker's PID once it is ready.
     #[arg(long)]

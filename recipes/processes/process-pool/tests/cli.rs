@@ -181,6 +181,42 @@ fn invalid_values_are_refused_by_the_parser() {
 }
 
 #[test]
+fn the_first_value_past_each_bound_is_refused_by_the_parser() {
+    for (flag, value, message) in [
+        ("--processes", "257", "257 is not in 1..=256"),
+        ("--items", "1000001", "1000001 is not in 1..=1000000"),
+        ("--chunk-size", "1000001", "1000001 is not in 1..=1000000"),
+    ] {
+        run_fails(BIN, &[flag, value], 2, message);
+    }
+    let bench = example("benchmark");
+    for (flag, value, message) in [
+        ("--processes", "257", "257 is not in 1..=256"),
+        ("--size", "10000001", "10000001 is not in 1..=10000000"),
+        ("--rounds", "1000001", "1000001 is not in 0..=1000000"),
+        ("--repeat", "101", "101 is not in 1..=100"),
+        (
+            "--chunk-size",
+            "10000001",
+            "10000001 is not in 1..=10000000",
+        ),
+    ] {
+        run_fails(&bench, &[flag, value], 2, message);
+    }
+    let worker = ["worker", "--rounds", "1000001"];
+    run_fails(&bench, &worker, 2, "1000001 is not in 0..=1000000");
+    let failing = example("failing_worker");
+    run_fails(
+        &failing,
+        &["--processes", "257"],
+        2,
+        "257 is not in 1..=256",
+    );
+    let items = ["--items", "1000001"];
+    run_fails(&failing, &items, 2, "1000001 is not in 1..=1000000");
+}
+
+#[test]
 fn unknown_flags_exit_2() {
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

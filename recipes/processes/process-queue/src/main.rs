@@ -45,7 +45,7 @@
 //!   every item must have been taken once and in order, or it exits 1; the parent checks both
 //!   children's exit statuses and prints a last line once both succeeded.
 //! - Sleeps are ticks of `--tick-ms` (50 ms by default; `--book` for 1 s). `--seed` makes the
-//!   items repeatable. The queue sizes printed depend on timing and vary from run to run, as in
+//!   items repeatable; `--items` takes at most 10,000, each costing three ticks. The queue sizes printed depend on timing and vary from run to run, as in
 //!   the book.
 //! - The 2nd edition's consumer line is broken across a source line inside the string, which
 //!   puts a run of spaces and a blank line into its output; the 1st edition's wording is used,
@@ -68,8 +68,8 @@ const CONSUMER: &str = "consumer-2";
 #[derive(Parser)]
 #[command(about = "A producer process and a consumer process exchanging items through a queue")]
 struct Args {
-    /// Items the producer puts on the queue (the book's 10).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Items the producer puts on the queue (the book's 10), at most 10000: three ticks each.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     items: u32,
     /// Seed for the random items (0..=256); random when absent, as in the book.
     #[arg(long)]

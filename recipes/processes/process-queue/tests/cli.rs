@@ -118,6 +118,12 @@ fn zero_items_is_refused_by_the_parser() {
 }
 
 #[test]
+fn the_first_value_past_each_bound_is_refused_by_the_parser() {
+    run_fails(BIN, &["--items", "10001"], 2, "10001 is not in 1..=10000");
+    run_fails(BIN, &["--tick-ms", "10001"], 2, "10001 is not in 0..=10000");
+}
+
+#[test]
 fn unknown_flags_exit_2() {
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

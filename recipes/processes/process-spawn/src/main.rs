@@ -52,11 +52,9 @@ use clap::{Parser, Subcommand};
 use common::Edition;
 use common::child::{exit_code, self_command};
 
+/// Child processes started and joined one after another.
 #[derive(Parser)]
-#[command(
-    about = "Child processes started and joined one after another",
-    disable_help_subcommand = true
-)]
+#[command(disable_help_subcommand = true)]
 struct Args {
     #[command(subcommand)]
     role: Option<Role>,
