@@ -60,3 +60,13 @@ fn bad_arguments_exit_2() {
     run_fails(BIN, &["--first-sleep=-1"], 2, "--first-sleep");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }
+
+#[test]
+fn the_first_value_past_each_bound_is_refused_by_the_parser() {
+    run_fails(BIN, &["100000001"], 2, "100000001 is not in 0..=100000000");
+    run_fails(BIN, &["4", "35"], 2, "35 is not in 0..=34");
+    for flag in ["--first-sleep", "--second-sleep"] {
+        run_fails(BIN, &[flag, "61"], 2, "61 is not in 0..=60");
+    }
+    run_fails(BIN, &["--tick-ms", "10001"], 2, "10001 is not in 0..=10000");
+}

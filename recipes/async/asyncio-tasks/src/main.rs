@@ -43,13 +43,15 @@
 //!   the fast-doubling formulas, the binomial coefficient against Pascal's triangle) and a final
 //!   line says so; a mismatch exits 1.
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
 use anyhow::{Context, ensure};
 use clap::Parser;
 use common::{Edition, Pace};
-use tokio::time::Instant;
+
+use reference::{fibonacci_doubling, pascal};
+use task_log::Log;
+
+mod reference;
+mod task_log;
 
 #[derive(Parser)]
 #[command(about = "factorial, fibonacci and a binomial coefficient as three interleaved tasks")]
@@ -73,14 +75,6 @@ struct Args {
     pace: Pace,
 }
 
-/// The three results, as the tasks return them.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Results {
-    factorial: u128,
-    fibonacci: u128,
-    binomial: f64,
-}
-
 fn main() -> std::process::ExitCode {
     common::main(|| run(Args::parse()))
 }
@@ -96,30 +90,19 @@ fn run(args: Args) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the tokio runtime")?;
-    let results = event_loop.block_on(async {
-        let log = Log::new(args.edition, args.pace.tick());
-        run_tasks(&args, &log).await
-    })?;
+    let log = Log::new(args.edition, args.pace.tick());
+    let results = event_loop.block_on(run_tasks(&args, &log))?;
     check(&args, results)
 }
 
 // ANCHOR: spawn
 /// `asyncio.Task(...)` for each computation, then `run_until_complete(asyncio.wait(tasks))`.
-async fn run_tasks(args: &Args, log: &Log) -> anyhow::Result<Results> {
+async fn run_tasks(args: &Args, log: &Log) -> anyhow::Result<(u128, u128, f64)> {
     let factorial = tokio::spawn(factorial(args.factorial, log.clone()));
     let fibonacci = tokio::spawn(fibonacci(args.fibonacci, log.clone()));
-    let binomial = tokio::spawn(binomial_coefficient(
-        args.binomial_n,
-        args.binomial_k,
-        log.clone(),
-    ));
-    let (factorial, fibonacci, binomial) =
-        tokio::try_join!(factorial, fibonacci, binomial).context("a task failed")?;
-    Ok(Results {
-        factorial,
-        fibonacci,
-        binomial,
-    })
+    let (n, k) = (args.binomial_n, args.binomial_k);
+    let binomial = tokio::spawn(binomial_coefficient(n, k, log.clone()));
+    tokio::try_join!(factorial, fibonacci, binomial).context("a task failed")
 }
 // ANCHOR_END: spawn
 
@@ -127,199 +110,69 @@ async fn run_tasks(args: &Args, log: &Log) -> anyhow::Result<Results> {
 async fn factorial(number: u32, log: Log) -> u128 {
     let mut fact: u128 = 1;
     for i in 2..=number {
-        log.step(Task::Factorial, i);
-        log.sleep().await;
+        log.say(format!("Asyncio.Task: Compute factorial({i})"));
+        tokio::time::sleep(log.tick).await; // asyncio.sleep(1): the loop runs the others
         fact *= u128::from(i);
     }
-    log.done(Task::Factorial, &format!("{number}"), &fact.to_string());
+    log.say(format!("Asyncio.Task - factorial({number}) = {fact}"));
     fact
 }
 
 async fn fibonacci(number: u32, log: Log) -> u128 {
+    let gap = log.by_edition(" ", ""); // the 1st edition prints `fibonacci (0)`
     let (mut a, mut b): (u128, u128) = (0, 1);
     for i in 0..number {
-        log.step(Task::Fibonacci, i);
-        log.sleep().await;
+        log.say(format!("Asyncio.Task: Compute fibonacci{gap}({i})"));
+        tokio::time::sleep(log.tick).await; // asyncio.sleep(1): the loop runs the others
         // `b` runs one term ahead; at the last step it may pass u128, `a` (the answer) never does.
         (a, b) = (b, a.saturating_add(b));
     }
-    log.done(Task::Fibonacci, &format!("{number}"), &a.to_string());
+    log.say(format!("Asyncio.Task - fibonacci({number}) = {a}"));
     a
 }
 
 async fn binomial_coefficient(n: u32, k: u32, log: Log) -> f64 {
+    let (name, gap) = log.by_edition(("binomialCoeff", " "), ("binomial_coefficient", ""));
     let mut result = 1.0;
     for i in 1..=k {
         result = result * f64::from(n - i + 1) / f64::from(i);
-        log.step(Task::Binomial, i);
-        log.sleep().await;
+        log.say(format!("Asyncio.Task: Compute {name}{gap}({i})"));
+        tokio::time::sleep(log.tick).await; // asyncio.sleep(1): the loop runs the others
     }
-    let arguments = match log.edition {
-        Edition::Ed1 => format!("{n} , {k}"),
-        Edition::Ed2 => format!("{n}, {k}"),
-    };
-    log.done(Task::Binomial, &arguments, &format!("{result:?}"));
+    log.say(format!("Asyncio.Task - {name}({n}{gap}, {k}) = {result:?}"));
     result
 }
 // ANCHOR_END: tasks
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Task {
-    Factorial,
-    Fibonacci,
-    Binomial,
-}
-
-impl Task {
-    /// The function's name in the edition's listing, and the space it puts before `(` in its
-    /// step lines (the 1st edition writes `fibonacci (0)` but `factorial(2)`).
-    fn name(self, edition: Edition) -> (&'static str, &'static str) {
-        match (self, edition) {
-            (Task::Factorial, _) => ("factorial", ""),
-            (Task::Fibonacci, Edition::Ed1) => ("fibonacci", " "),
-            (Task::Fibonacci, Edition::Ed2) => ("fibonacci", ""),
-            (Task::Binomial, Edition::Ed1) => ("binomialCoeff", " "),
-            (Task::Binomial, Edition::Ed2) => ("binomial_coefficient", ""),
-        }
-    }
-}
-
-/// What a task did, and when, counted from the start of the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Event {
-    Step(Task, u32, Duration),
-    Done(Task, Duration),
-}
-
-/// What every task shares: the printing, the pace of the book's sleeps, and a record of the
-/// events with their times, for the tests of the schedule.
-#[derive(Clone)]
-struct Log {
-    edition: Edition,
-    tick: Duration,
-    start: Instant,
-    events: Arc<Mutex<Vec<Event>>>,
-}
-
-impl Log {
-    fn new(edition: Edition, tick: Duration) -> Self {
-        Self {
-            edition,
-            tick,
-            start: Instant::now(),
-            events: Arc::default(),
-        }
-    }
-
-    fn step(&self, task: Task, i: u32) {
-        let (name, gap) = task.name(self.edition);
-        println!("Asyncio.Task: Compute {name}{gap}({i})");
-        self.record(Event::Step(task, i, self.start.elapsed()));
-    }
-
-    fn done(&self, task: Task, arguments: &str, result: &str) {
-        let (name, _) = task.name(self.edition);
-        println!("Asyncio.Task - {name}({arguments}) = {result}");
-        self.record(Event::Done(task, self.start.elapsed()));
-    }
-
-    /// One book second of `asyncio.sleep`: the task yields, and the loop runs the others.
-    async fn sleep(&self) {
-        tokio::time::sleep(self.tick).await;
-    }
-
-    fn record(&self, event: Event) {
-        // Only a panic while pushing could poison the lock, and pushing does not panic.
-        self.events.lock().expect("log lock").push(event);
-    }
-}
-
-fn check(args: &Args, results: Results) -> anyhow::Result<()> {
+/// The factorial against a product, the Fibonacci number against the fast-doubling formulas,
+/// the binomial coefficient against Pascal's triangle.
+fn check(args: &Args, results: (u128, u128, f64)) -> anyhow::Result<()> {
+    let (n, k) = (args.binomial_n, args.binomial_k);
     let factorial = (1..=u128::from(args.factorial)).product::<u128>();
     let fibonacci = fibonacci_doubling(args.fibonacci);
-    let binomial = pascal(args.binomial_n, args.binomial_k);
-    ensure!(
-        results.factorial == factorial,
-        "factorial({}) = {}, expected {factorial}",
-        args.factorial,
-        results.factorial
-    );
-    ensure!(
-        results.fibonacci == fibonacci,
-        "fibonacci({}) = {}, expected {fibonacci}",
-        args.fibonacci,
-        results.fibonacci
-    );
+    let binomial = pascal(n, k);
     // Exact: every intermediate value is an integer below 2^53, which f64 holds exactly.
+    let expected = (factorial, fibonacci, binomial as f64);
     ensure!(
-        results.binomial == binomial as f64,
-        "binomial_coefficient({}, {}) = {:?}, expected {binomial}",
-        args.binomial_n,
-        args.binomial_k,
-        results.binomial
+        results == expected,
+        "the tasks computed (factorial, fibonacci, binomial) = {results:?}, expected {expected:?}"
     );
     println!(
         "Checked: factorial({}) = {factorial}, fibonacci({}) = {fibonacci}, \
-         binomial({}, {}) = {binomial} (Pascal's triangle)",
-        args.factorial, args.fibonacci, args.binomial_n, args.binomial_k
+         binomial({n}, {k}) = {binomial} (Pascal's triangle)",
+        args.factorial, args.fibonacci
     );
     Ok(())
 }
 
-/// F(n) by fast doubling: F(2m) = F(m)(2F(m+1) - F(m)), F(2m+1) = F(m)² + F(m+1)², a route
-/// to the answer that shares nothing with the task's loop.
-fn fibonacci_doubling(n: u32) -> u128 {
-    fn pair(n: u32) -> (u128, u128) {
-        if n == 0 {
-            return (0, 1);
-        }
-        let (f, g) = pair(n / 2);
-        // F(n+1) for the largest n (186) passes u128; it is never part of the answer then.
-        let even = f * (2 * g - f);
-        let odd = f.saturating_mul(f).saturating_add(g.saturating_mul(g));
-        if n.is_multiple_of(2) {
-            (even, odd)
-        } else {
-            (odd, even.saturating_add(odd))
-        }
-    }
-    pair(n).0
-}
-
-/// C(n, k) from the rows of Pascal's triangle.
-fn pascal(n: u32, k: u32) -> u64 {
-    let mut row = vec![1u64];
-    for _ in 0..n {
-        let mut next = vec![1u64; row.len() + 1];
-        for j in 1..row.len() {
-            next[j] = row[j - 1] + row[j];
-        }
-        row = next;
-    }
-    row.get(k as usize).copied().unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn book_args() -> Args {
         Args::parse_from(["asyncio-tasks"])
-    }
-
-    #[test]
-    fn the_independent_computations_know_the_book_values() {
-        assert_eq!(fibonacci_doubling(10), 55);
-        assert_eq!(fibonacci_doubling(1), 1);
-        assert_eq!(fibonacci_doubling(0), 0);
-        assert_eq!(fibonacci_doubling(93), 12_200_160_415_121_876_738);
-        assert_eq!(
-            fibonacci_doubling(186),
-            332_825_110_087_067_562_321_196_029_789_634_457_848
-        );
-        assert_eq!(pascal(20, 10), 184_756);
-        assert_eq!(pascal(50, 25), 126_410_606_437_752);
-        assert_eq!(pascal(4, 0), 1);
     }
 
     /// The book's schedule, exactly, on tokio's paused clock: a task's step `i` prints after
@@ -329,26 +182,33 @@ mod tests {
         let args = book_args();
         let log = Log::new(Edition::Ed2, Duration::from_secs(1));
         let results = run_tasks(&args, &log).await.unwrap();
-        assert_eq!(
-            results,
-            Results {
-                factorial: 3_628_800,
-                fibonacci: 55,
-                binomial: 184_756.0
-            }
-        );
+        assert_eq!(results, (3_628_800, 55, 184_756.0));
         assert_eq!(log.start.elapsed(), Duration::from_secs(10));
-        let secs = |n: u32| Duration::from_secs(n.into());
-        let events = log.events.lock().unwrap().clone();
-        assert_eq!(events.len(), 9 + 10 + 10 + 3);
-        for event in events {
-            match event {
-                Event::Step(Task::Factorial, i, at) => assert_eq!(at, secs(i - 2)),
-                Event::Step(Task::Fibonacci, i, at) => assert_eq!(at, secs(i)),
-                Event::Step(Task::Binomial, i, at) => assert_eq!(at, secs(i - 1)),
-                Event::Done(Task::Factorial, at) => assert_eq!(at, secs(9)),
-                Event::Done(_, at) => assert_eq!(at, secs(10)),
-            }
+        let step = |line: &str, task: &str| {
+            let rest = line
+                .strip_prefix("Asyncio.Task: Compute ")?
+                .strip_prefix(task)?;
+            rest.strip_prefix('(')?
+                .strip_suffix(')')?
+                .parse::<u64>()
+                .ok()
+        };
+        let lines = log.lines.lock().unwrap().clone();
+        assert_eq!(lines.len(), 9 + 10 + 10 + 3);
+        for (at, line) in lines {
+            let second = if let Some(i) = step(&line, "factorial") {
+                i - 2
+            } else if let Some(i) = step(&line, "fibonacci") {
+                i
+            } else if let Some(i) = step(&line, "binomial_coefficient") {
+                i - 1
+            } else if line.starts_with("Asyncio.Task - factorial(") {
+                9
+            } else {
+                assert!(line.starts_with("Asyncio.Task - "), "{line}");
+                10
+            };
+            assert_eq!(at, Duration::from_secs(second), "{line}");
         }
         check(&args, results).unwrap();
     }
@@ -369,12 +229,11 @@ mod tests {
 
     #[test]
     fn check_rejects_a_wrong_result() {
-        let wrong = Results {
-            factorial: 3_628_800,
-            fibonacci: 54,
-            binomial: 184_756.0,
-        };
-        let error = check(&book_args(), wrong).unwrap_err();
-        assert_eq!(error.to_string(), "fibonacci(10) = 54, expected 55");
+        let error = check(&book_args(), (3_628_800, 54, 184_756.0)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the tasks computed (factorial, fibonacci, binomial) = (3628800, 54, 184756.0), \
+             expected (3628800, 55, 184756.0)"
+        );
     }
 }

@@ -180,3 +180,16 @@ fn bad_arguments_are_refused() {
     let message = run_fails(BIN, &["--binomial-n=5", "--binomial-k=6"], 1, "exceeds");
     assert_eq!(message, "error: --binomial-k 6 exceeds --binomial-n 5");
 }
+
+#[test]
+fn the_first_value_past_each_bound_is_refused_by_the_parser() {
+    for (flag, value, message) in [
+        ("--factorial", "35", "35 is not in 0..=34"),
+        ("--fibonacci", "187", "187 is not in 0..=186"),
+        ("--binomial-n", "51", "51 is not in 0..=50"),
+        ("--binomial-k", "51", "51 is not in 0..=50"),
+        ("--tick-ms", "10001", "10001 is not in 0..=10000"),
+    ] {
+        run_fails(BIN, &[flag, value], 2, message);
+    }
+}

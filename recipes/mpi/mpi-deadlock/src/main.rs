@@ -16,15 +16,15 @@
 //! cargo run -p mpi-deadlock -- --mode send-first     # the 1st edition's final listing
 //! cargo run -p mpi-deadlock -- --mode sendrecv
 //! cargo run -p mpi-deadlock -- --deadlock            # both receive first: given up after 3 s
-//! cargo run -p mpi-deadlock -- --ranks 2 --pair 0,1  # the smallest job
+//! cargo run -p mpi-deadlock -- --ranks 6             # the smallest job
 //! ```
 //!
 //! ## Python → Rust
 //!
 //! - `comm.send(data, dest=5)` → `process.send(&data)`: the one-character strings travel as
 //!   typed bytes, not pickles.
-//! - `comm.recv(source=5)` → `receive_within`: a receive that blocks like the book's, but only
-//!   for `--timeout-ms`. It posts the receive with `immediate_receive_into` and waits with
+//! - `comm.recv(source=5)` → `receive_within` (`src/timed_receive.rs`): a receive that blocks
+//!   like the book's, but only for `--timeout-ms`. It posts the receive with `immediate_receive_into` and waits with
 //!   `test()` until the message is in or the time is up; then it cancels the receive. So the
 //!   deadlocking order ends: both ranks give up, tell rank 0, and rank 0 explains the
 //!   deadlock and ends the job with exit status 1, where the Python program hangs until it is
@@ -43,18 +43,25 @@
 //!   both send first: that works only because MPI buffers a message this small (the book's
 //!   point), and `--mode sendrecv` its last suggestion.
 //! - The book needs ranks 1 and 5, so at least six ranks; with fewer, mpi4py fails on one
-//!   side and the other waits forever. Here the job stops at once with one message. `--pair`
-//!   picks other ranks.
-//! - The run checks itself: rank 0 gathers both verdicts (rank 1 got `b`, rank 5 got `a`) and
+//!   side and the other waits forever. Here the job stops at once with one message.
+//! - The run checks itself: rank 0 gathers what ranks 1 and 5 received (`b` and `a`) and
 //!   prints one summary line, or the error (exit status 1).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::Context;
+use anyhow::{Context, ensure};
 use clap::{Parser, ValueEnum};
 use common::Edition;
 use mpi::topology::{Process, SimpleCommunicator};
 use mpi::traits::*;
+
+use timed_receive::receive_within;
+
+mod timed_receive;
+
+/// The book's pair: rank 1 sends "a" to rank 5, rank 5 sends "b" to rank 1.
+const FIRST: i32 = 1;
+const SECOND: i32 = 5;
 
 #[derive(Parser)]
 #[command(about = "Two MPI ranks swap a message: the deadlocking order, the fixes, sendrecv")]
@@ -72,9 +79,6 @@ struct Args {
     /// --timeout-ms.
     #[arg(long, conflicts_with = "mode")]
     deadlock: bool,
-    /// The two ranks that swap messages, as FIRST,SECOND: the first sends "a", the second "b".
-    #[arg(long, default_value = "1,5", value_parser = parse_pair)]
-    pair: (i32, i32),
     /// How long a receive waits for its message before it gives up, in ms.
     #[arg(long, default_value_t = 3000, value_parser = clap::value_parser!(u64).range(1..))]
     timeout_ms: u64,
@@ -90,19 +94,6 @@ enum Mode {
     Sendrecv,
 }
 
-/// What one rank of the pair does with its partner.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Order {
-    ReceiveThenSend,
-    SendThenReceive,
-    SendReceive,
-}
-
-/// A rank's verdict, as sent to rank 0.
-const RIGHT_DATA: i32 = 1;
-const WRONG_DATA: i32 = 0;
-const GAVE_UP: i32 = 2;
-
 fn main() -> std::process::ExitCode {
     common::main(|| run(Args::parse()))
 }
@@ -112,199 +103,112 @@ fn run(args: Args) -> anyhow::Result<()> {
     let universe = mpi::initialize().context("MPI is already initialised")?;
     let world = universe.world();
     common::mpi_launch::check_world_size(world.size())?;
-    let (first, second) = args.pair;
-    let size = world.size();
-    if first.max(second) >= size {
-        return common::mpi_launch::stop_job(
-            world.rank(),
-            format!(
-                "ranks {first} and {second} swap messages, so the job needs at least {} ranks, \
-                 but the world has {size}: use --ranks 9, or another --pair",
-                first.max(second) + 1
-            ),
+    if world.size() <= SECOND {
+        let message = format!(
+            "ranks {FIRST} and {SECOND} swap messages, so the job needs at least {} ranks, but \
+             the world has {}: use --ranks 9",
+            SECOND + 1,
+            world.size()
         );
+        return common::mpi_launch::stop_job(world.rank(), message);
     }
     let rank = world.rank();
     match args.edition {
         Edition::Ed1 => println!("my rank is :  {rank}"),
         Edition::Ed2 => println!("my rank is {rank}"),
     }
-    let (first_order, second_order) = orders(&args);
-    let timeout = Duration::from_millis(args.timeout_ms);
-    let verdict = if rank == first {
-        let received = swap(&world, second, b'a', first_order, timeout);
-        report(
-            received,
-            b'b',
-            &format!("sending data a to process {second}"),
-        )
-    } else if rank == second {
-        let received = swap(&world, first, b'b', second_order, timeout);
-        report(
-            received,
-            b'a',
-            &format!("sending data b :to process {first}"),
-        )
-    } else {
-        RIGHT_DATA
+    // ANCHOR: pair
+    let received = match rank {
+        FIRST => swap(&world.process_at_rank(SECOND), b'a', &args, rank),
+        SECOND => swap(&world.process_at_rank(FIRST), b'b', &args, rank),
+        _ => None,
     };
-    check(&world, verdict, &args)
-}
-
-/// Prints what a rank of the pair sent and received, as the book does once both calls have
-/// returned, and judges it. A rank that gave up waiting prints nothing, like the book's hung
-/// ranks.
-fn report(received: Option<u8>, expected: u8, sent_line: &str) -> i32 {
-    let Some(received) = received else {
-        return GAVE_UP;
-    };
-    println!("{sent_line}");
-    println!("data received is = {}", char::from(received));
-    if received == expected {
-        RIGHT_DATA
-    } else {
-        WRONG_DATA
+    // Like the book, a rank prints once both of its calls have returned.
+    if let Some(data) = received {
+        match rank {
+            FIRST => println!("sending data a to process {SECOND}"),
+            _ => println!("sending data b :to process {FIRST}"),
+        }
+        println!("data received is = {}", char::from(data));
     }
+    // ANCHOR_END: pair
+    check(&world, received.unwrap_or(0), &args)
 }
 
 // ANCHOR: orders
-/// The order of each rank of the pair, as the edition's listing has it.
-fn orders(args: &Args) -> (Order, Order) {
-    use Order::*;
-    if args.deadlock {
-        return (ReceiveThenSend, ReceiveThenSend);
+/// Whether `rank` of the pair receives before it sends, as the edition's listing has it.
+fn receives_first(args: &Args, rank: i32) -> bool {
+    match (args.deadlock, args.mode, args.edition) {
+        (true, _, _) => true, // the 1st edition's first listing: both wait, neither sends
+        (false, Mode::Ordered, Edition::Ed2) => rank == FIRST,
+        (false, Mode::Ordered, Edition::Ed1) => rank == SECOND,
+        (false, Mode::SendFirst | Mode::Sendrecv, _) => false,
     }
-    match (args.mode, args.edition) {
-        (Mode::Ordered, Edition::Ed2) => (ReceiveThenSend, SendThenReceive),
-        (Mode::Ordered, Edition::Ed1) => (SendThenReceive, ReceiveThenSend),
-        (Mode::SendFirst, _) => (SendThenReceive, SendThenReceive),
-        (Mode::Sendrecv, _) => (SendReceive, SendReceive),
-    }
-}
-
-/// Receives on both sides before any send: nobody can ever send.
-fn deadlocks(orders: (Order, Order)) -> bool {
-    orders == (Order::ReceiveThenSend, Order::ReceiveThenSend)
 }
 // ANCHOR_END: orders
 
 // ANCHOR: swap
-/// Sends `data` to `partner` and returns what `partner` sent, in the given order; `None` if a
-/// receive gave up waiting.
-fn swap(
-    world: &SimpleCommunicator,
-    partner: i32,
-    data: u8,
-    order: Order,
-    timeout: Duration,
-) -> Option<u8> {
-    let partner = world.process_at_rank(partner);
-    match order {
-        Order::ReceiveThenSend => {
-            // Only what has been received lets this rank go on to its send.
-            let received = receive_within(&partner, timeout)?;
-            partner.send(&data);
-            Some(received)
-        }
-        Order::SendThenReceive => {
-            partner.send(&data);
-            receive_within(&partner, timeout)
-        }
-        Order::SendReceive => Some(mpi::point_to_point::send_receive(&data, &partner, &partner).0),
+/// Sends `data` to `partner` and returns what `partner` sent, in the order the listing has;
+/// `None` if a receive gave up waiting.
+fn swap(partner: &Process, data: u8, args: &Args, rank: i32) -> Option<u8> {
+    let timeout = Duration::from_millis(args.timeout_ms);
+    if args.mode == Mode::Sendrecv {
+        return Some(mpi::point_to_point::send_receive(&data, partner, partner).0);
+    }
+    if receives_first(args, rank) {
+        // Only what has been received lets this rank go on to its send.
+        let received = receive_within(partner, timeout)?;
+        partner.send(&data);
+        Some(received)
+    } else {
+        partner.send(&data);
+        receive_within(partner, timeout)
     }
 }
 
-/// A blocking receive of one byte from `partner` that waits at most `timeout`: the receive is
-/// posted at once, then tested until it completes or the time is up, when it is cancelled.
-fn receive_within(partner: &Process, timeout: Duration) -> Option<u8> {
-    let deadline = Instant::now() + timeout;
-    let mut byte = 0u8;
-    let arrived = mpi::request::scope(|scope| {
-        let mut request = partner.immediate_receive_into(scope, &mut byte);
-        loop {
-            match request.test() {
-                Ok(_status) => return true,
-                Err(pending) if Instant::now() < deadline => {
-                    request = pending;
-                    std::thread::yield_now();
-                }
-                Err(pending) => {
-                    pending.cancel();
-                    pending.wait();
-                    return false;
-                }
-            }
-        }
-    });
-    arrived.then_some(byte)
-}
 // ANCHOR_END: swap
 
 // ANCHOR: check
-/// Rank 0 gathers every rank's verdict: a rank that gave up waiting means a deadlock (or a lost
-/// partner), a wrong byte a broken exchange; either is an error (exit status 1).
-fn check(world: &SimpleCommunicator, verdict: i32, args: &Args) -> anyhow::Result<()> {
+/// Rank 0 gathers what every rank received (0: nothing) and judges the pair's bytes.
+fn check(world: &SimpleCommunicator, received: u8, args: &Args) -> anyhow::Result<()> {
     let root = world.process_at_rank(0);
     if world.rank() != 0 {
-        root.gather_into(&verdict);
+        root.gather_into(&received);
         return Ok(());
     }
-    let mut verdicts = vec![0; usize::try_from(world.size()).expect("a world size is positive")];
-    root.gather_into_root(&verdict, &mut verdicts[..]);
-    let ranks_with = |code| -> Vec<usize> {
-        (0..verdicts.len())
-            .filter(|&r| verdicts[r] == code)
-            .collect()
-    };
-    let stuck = ranks_with(GAVE_UP);
-    anyhow::ensure!(stuck.is_empty(), "{}", timeout_message(args, &stuck));
-    let wrong = ranks_with(WRONG_DATA);
-    anyhow::ensure!(wrong.is_empty(), "wrong data received on ranks {wrong:?}");
-    let (first, second) = args.pair;
+    let mut all = vec![0u8; usize::try_from(world.size()).expect("a world size is positive")];
+    root.gather_into_root(&received, &mut all[..]);
+    judge([all[FIRST as usize], all[SECOND as usize]], args)?;
     println!(
-        "Checked: rank {first} received b and rank {second} received a ({} ranks)",
-        verdicts.len()
+        "Checked: rank {FIRST} received b and rank {SECOND} received a ({} ranks)",
+        all.len()
+    );
+    Ok(())
+}
+
+/// Ranks 1 and 5 must have received `b` and `a`. A rank that gave up waiting means a deadlock
+/// (or a lost partner); either failure is an error (exit status 1).
+fn judge(pair: [u8; 2], args: &Args) -> anyhow::Result<()> {
+    let waited = args.timeout_ms;
+    ensure!(
+        !(args.deadlock && pair.contains(&0)),
+        "deadlock: ranks {FIRST} and {SECOND} both wait in a receive for a message the other \
+         sends only after its own receive returns, so neither can go on; a blocking receive \
+         would wait forever, these gave up after {waited} ms (--timeout-ms). Without \
+         --deadlock one rank sends first (or use --mode sendrecv)"
+    );
+    ensure!(
+        !pair.contains(&0),
+        "ranks {FIRST} and {SECOND} waited {waited} ms (--timeout-ms) for each other"
+    );
+    let [first, second] = pair.map(char::from);
+    ensure!(
+        pair == *b"ba",
+        "rank {FIRST} received {first:?} and rank {SECOND} {second:?}, expected 'b' and 'a'"
     );
     Ok(())
 }
 // ANCHOR_END: check
-
-fn timeout_message(args: &Args, stuck: &[usize]) -> String {
-    let (first, second) = args.pair;
-    let waited = args.timeout_ms;
-    if deadlocks(orders(args)) {
-        format!(
-            "deadlock: ranks {first} and {second} both wait in a receive for a message the \
-             other sends only after its own receive returns, so neither can go on; a blocking \
-             receive would wait forever, these gave up after {waited} ms (--timeout-ms). \
-             Without --deadlock one rank sends first (or use --mode sendrecv)"
-        )
-    } else {
-        format!(
-            "ranks {stuck:?} waited {waited} ms (--timeout-ms) for their partner's message and \
-             gave up"
-        )
-    }
-}
-
-/// `--pair 1,5`: two different ranks.
-fn parse_pair(text: &str) -> Result<(i32, i32), String> {
-    let rank = |part: &str| {
-        part.trim()
-            .parse::<i32>()
-            .ok()
-            .filter(|rank| *rank >= 0)
-            .ok_or_else(|| format!("{part:?} is not a rank"))
-    };
-    let (first, second) = text
-        .split_once(',')
-        .ok_or("expected two ranks separated by a comma, like 1,5")?;
-    let pair = (rank(first)?, rank(second)?);
-    if pair.0 == pair.1 {
-        return Err("the two ranks must differ".into());
-    }
-    Ok(pair)
-}
 
 #[cfg(test)]
 mod tests {
@@ -316,50 +220,38 @@ mod tests {
 
     #[test]
     fn only_the_deadlock_flag_receives_first_on_both_sides() {
-        assert!(deadlocks(orders(&args(&["--deadlock"]))));
+        let both = |args: &Args| receives_first(args, FIRST) && receives_first(args, SECOND);
+        assert!(both(&args(&["--deadlock"])));
         for extra in [
             &[][..],
             &["--edition", "ed1"],
             &["--mode", "send-first"],
             &["--mode", "sendrecv"],
         ] {
-            assert!(!deadlocks(orders(&args(extra))), "{extra:?}");
+            assert!(!both(&args(extra)), "{extra:?}");
         }
     }
 
     #[test]
     fn the_editions_fix_the_order_on_opposite_sides() {
-        use Order::*;
-        assert_eq!(orders(&args(&[])), (ReceiveThenSend, SendThenReceive));
-        assert_eq!(
-            orders(&args(&["--edition", "ed1"])),
-            (SendThenReceive, ReceiveThenSend)
-        );
+        let firsts = |args: &Args| (receives_first(args, FIRST), receives_first(args, SECOND));
+        assert_eq!(firsts(&args(&[])), (true, false));
+        assert_eq!(firsts(&args(&["--edition", "ed1"])), (false, true));
     }
 
     #[test]
-    fn a_pair_is_two_different_ranks() {
-        assert_eq!(parse_pair("1,5"), Ok((1, 5)));
-        assert_eq!(parse_pair(" 0, 1"), Ok((0, 1)));
-        assert!(parse_pair("3,3").is_err());
-        assert!(parse_pair("1").is_err());
-        assert!(parse_pair("-1,2").is_err());
-    }
-
-    #[test]
-    fn the_deadlock_message_names_the_pair_and_the_timeout() {
-        let deadlock = args(&["--deadlock", "--pair", "2,3", "--timeout-ms", "7"]);
-        let message = timeout_message(&deadlock, &[2, 3]);
-        assert!(message.starts_with("deadlock: ranks 2 and 3"), "{message}");
+    fn the_pair_must_receive_b_and_a() {
+        let deadlock = args(&["--deadlock", "--timeout-ms", "7"]);
+        let message = judge([0, 0], &deadlock).unwrap_err().to_string();
+        assert!(message.starts_with("deadlock: ranks 1 and 5"), "{message}");
         assert!(message.contains("after 7 ms"), "{message}");
-        let lost = timeout_message(&args(&[]), &[5]);
-        assert!(lost.starts_with("ranks [5] waited 3000 ms"), "{lost}");
-    }
-
-    #[test]
-    fn a_rank_reports_what_it_received() {
-        assert_eq!(report(Some(b'b'), b'b', "sent"), RIGHT_DATA);
-        assert_eq!(report(Some(b'x'), b'b', "sent"), WRONG_DATA);
-        assert_eq!(report(None, b'b', "sent"), GAVE_UP);
+        let lost = judge([b'b', 0], &args(&[])).unwrap_err().to_string();
+        assert!(lost.starts_with("ranks 1 and 5 waited 3000 ms"), "{lost}");
+        let wrong = judge([b'x', b'a'], &args(&[])).unwrap_err().to_string();
+        assert!(
+            wrong.starts_with("rank 1 received 'x' and rank 5 'a'"),
+            "{wrong}"
+        );
+        assert!(judge(*b"ba", &args(&[])).is_ok());
     }
 }

@@ -1,8 +1,14 @@
-//! Runs the real `mpi-p2p` binary under MPICH's `mpiexec` and checks every rank's lines.
+//! Runs the real `mpi-p2p` binary and its `ping_pong` example under MPICH's `mpiexec` and
+//! checks every rank's lines.
 
-use common::testing::{Run, run, run_fails, run_ok, with_mpiexec};
+use common::testing::{Run, example, run, run_fails, run_ok, with_mpiexec};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mpi-p2p");
+
+// Cargo runs no unit tests of an example; the ping-pong's run here, in this test binary.
+#[path = "../examples/ping_pong.rs"]
+#[allow(dead_code)]
+mod ping_pong;
 
 /// The sorted numbers after `prefix` on every line that starts with it.
 fn numbers_after(run: &Run, prefix: &str) -> Vec<i64> {
@@ -84,13 +90,9 @@ fn bench_rows(run: &Run) -> Vec<(usize, usize, f64, f64)> {
 }
 
 #[test]
-fn the_bench_times_every_size_from_one_byte_up() {
-    let run = with_mpiexec(
-        2,
-        BIN,
-        &["--bench", "--max-bytes", "4096", "--round-trips", "3"],
-        run,
-    );
+fn the_ping_pong_times_every_size_from_one_byte_up() {
+    let bin = example("ping_pong");
+    let run = with_mpiexec(2, &bin, &["--max-bytes", "4096", "--round-trips", "3"], run);
     assert_eq!(run.code, Some(0), "{run:#?}");
     let rows = bench_rows(&run);
     let sizes: Vec<usize> = rows.iter().map(|row| row.0).collect();
@@ -117,24 +119,22 @@ fn the_bench_times_every_size_from_one_byte_up() {
 }
 
 #[test]
-fn the_bench_relaunches_with_two_ranks_and_needs_exactly_two() {
-    let relaunched = run_ok(
-        BIN,
-        &["--bench", "--max-bytes", "100", "--round-trips", "2"],
-    );
+fn the_ping_pong_relaunches_with_two_ranks_and_needs_exactly_two() {
+    let bin = example("ping_pong");
+    let relaunched = run_ok(&bin, &["--max-bytes", "100", "--round-trips", "2"]);
     assert_eq!(bench_rows(&relaunched).len(), 7, "1, 2, 4 ... 64 bytes");
     let reps: Vec<usize> = bench_rows(&relaunched).iter().map(|row| row.1).collect();
     assert_eq!(reps, [2; 7]);
-    run_fails(BIN, &["--bench", "--ranks", "3"], 1, "but the world has 3");
-    run_fails(BIN, &["--bench", "--ranks", "1"], 1, "but the world has 1");
+    run_fails(&bin, &["--ranks", "3"], 1, "but the world has 3");
+    run_fails(&bin, &["--ranks", "1"], 1, "but the world has 1");
 }
 
 #[test]
 fn bad_flags_are_refused_by_the_parser() {
-    run_fails(BIN, &["--max-bytes", "64"], 2, "--bench");
-    run_fails(BIN, &["--round-trips", "5"], 2, "--bench");
-    run_fails(BIN, &["--bench", "--round-trips", "0"], 2, "--round-trips");
-    run_fails(BIN, &["--bench", "--max-bytes", "0"], 2, "--max-bytes");
+    run_fails(BIN, &["--max-bytes", "64"], 2, "--max-bytes");
     run_fails(BIN, &["--ranks", "0"], 2, "--ranks");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
+    let bin = example("ping_pong");
+    run_fails(&bin, &["--round-trips", "0"], 2, "--round-trips");
+    run_fails(&bin, &["--max-bytes", "0"], 2, "--max-bytes");
 }

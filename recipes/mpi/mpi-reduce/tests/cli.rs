@@ -1,8 +1,14 @@
-//! Runs the real `mpi-reduce` binary under MPICH's `mpiexec` and checks every rank's lines.
+//! Runs the real `mpi-reduce` binary and its `other_ops` example under MPICH's `mpiexec` and
+//! checks every rank's lines.
 
-use common::testing::{Run, run, run_fails, with_mpiexec};
+use common::testing::{Run, example, run, run_fails, with_mpiexec};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mpi-reduce");
+
+// Cargo runs no unit tests of an example; other_ops' run here, in this test binary.
+#[path = "../examples/other_ops.rs"]
+#[allow(dead_code)]
+mod other_ops;
 
 /// Parses NumPy's `[ 0  6 12]` into numbers.
 fn array(text: &str) -> Vec<i64> {
@@ -77,13 +83,27 @@ fn the_books_first_edition_sums_arrays_of_three() {
 }
 
 #[test]
-fn sum_max_and_the_user_operation_on_other_world_sizes() {
-    // Sum of (r + 1)·i over r < 5 is 15·i; the max is 5·i; the gcd is i (rank 0 sends i).
+fn the_sum_on_another_world_size() {
+    // Sum of (r + 1)·i over r < 5 is 15·i.
     let sum = with_mpiexec(5, BIN, &["--length", "4"], run);
     assert_reduced(&sum, 5, 4, " process ", &[0, 15, 30, 45]);
-    let max = with_mpiexec(4, BIN, &["--op", "max", "--length", "5"], run);
+    assert!(
+        sum.stdout.contains("Checked: the sum over 5 ranks"),
+        "{sum:#?}"
+    );
+}
+
+#[test]
+fn the_example_reduces_with_max_and_a_user_operation() {
+    // The max of (r + 1)·i over r < 4 is 4·i; the gcd is i (rank 0 sends i).
+    let bin = example("other_ops");
+    let max = with_mpiexec(4, &bin, &["--op", "max", "--length", "5"], run);
     assert_reduced(&max, 4, 5, " process ", &[0, 4, 8, 12, 16]);
-    let gcd = with_mpiexec(4, BIN, &["--op", "user", "--length", "6"], run);
+    assert!(
+        max.stdout.contains("Checked: the max over 4 ranks"),
+        "{max:#?}"
+    );
+    let gcd = with_mpiexec(4, &bin, &["--op", "user", "--length", "6"], run);
     assert_reduced(&gcd, 4, 6, " process ", &[0, 1, 2, 3, 4, 5]);
     assert!(
         gcd.stdout.contains("gcd (a user-defined operation)"),
@@ -103,7 +123,8 @@ fn the_first_edition_needs_as_many_ranks_as_elements() {
 
 #[test]
 fn bad_flags_are_refused_by_the_parser() {
-    run_fails(BIN, &["--op", "min"], 2, "--op");
+    run_fails(BIN, &["--op", "max"], 2, "--op");
+    run_fails(&example("other_ops"), &["--op", "min"], 2, "--op");
     run_fails(BIN, &["--length", "0"], 2, "--length");
     run_fails(BIN, &["--edition", "ed3"], 2, "--edition");
     run_fails(BIN, &["--bogus"], 2, "--bogus");

@@ -1,11 +1,16 @@
-//! Runs the real `mpi-topology` binary under MPICH's `mpiexec` and checks every rank's block
-//! against neighbours computed here.
+//! Runs the real `mpi-topology` binary and its `balanced_grid` example under MPICH's `mpiexec`
+//! and checks every rank's block against neighbours computed here.
 
 use std::collections::BTreeMap;
 
-use common::testing::{Run, run, run_fails, with_mpiexec};
+use common::testing::{Run, example, run, run_fails, with_mpiexec};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mpi-topology");
+
+// Cargo runs no unit tests of an example; balanced_grid's run here, in this test binary.
+#[path = "../examples/balanced_grid.rs"]
+#[allow(dead_code)]
+mod balanced_grid;
 
 /// One rank's block: (row, column, [up, down, left, right]).
 type Position = (i64, i64, [i64; 4]);
@@ -117,12 +122,8 @@ fn without_wrap_around_the_border_shows_minus_one() {
 #[test]
 fn six_ranks_in_the_books_and_in_mpis_shapes() {
     assert_grid(&with_mpiexec(6, BIN, &[], run), 6, (2, 3), true);
-    assert_grid(
-        &with_mpiexec(6, BIN, &["--layout", "balanced"], run),
-        6,
-        (3, 2),
-        true,
-    );
+    let balanced = with_mpiexec(6, &example("balanced_grid"), &[], run);
+    assert_grid(&balanced, 6, (3, 2), true);
 }
 
 #[test]
@@ -137,7 +138,13 @@ fn ranks_left_off_the_books_grid_end_cleanly() {
 
 #[test]
 fn bad_flags_are_refused_by_the_parser() {
-    run_fails(BIN, &["--layout", "square"], 2, "--layout");
+    run_fails(BIN, &["--layout", "balanced"], 2, "--layout");
+    run_fails(
+        &example("balanced_grid"),
+        &["--no-periodic"],
+        2,
+        "--no-periodic",
+    );
     run_fails(BIN, &["--ranks", "0"], 2, "--ranks");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

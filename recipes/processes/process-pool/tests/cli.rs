@@ -4,6 +4,11 @@
 use common::testing::{alive, assert_gone, example, run, run_fails, run_ok, signal_mid_run};
 use nix::sys::signal::Signal;
 
+// The benchmark example's own unit tests run here: cargo runs no tests inside an example.
+#[path = "../examples/benchmark.rs"]
+#[allow(dead_code)]
+mod benchmark;
+
 const BIN: &str = env!("CARGO_BIN_EXE_process-pool");
 
 /// A fast benchmark, so the tests time nothing that matters.

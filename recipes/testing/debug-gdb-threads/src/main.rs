@@ -37,14 +37,15 @@
 //! ## Differences from the book
 //!
 //! - Sleeps are ticks of `--tick-ms` (50 ms by default; `--book` for whole seconds); the range
-//!   is `--min-sleep`/`--max-sleep` and the thread count `--threads`.
+//!   is `--min-sleep`/`--max-sleep` (at most 60) and the thread count `--threads` (at most
+//!   1000).
 //! - The book names its threads `"Thread#1 "`, with a trailing space, so its lines read
 //!   `---> Thread#1  running`. The lines keep that double space; the thread names drop the
 //!   trailing space, which gdb would show as part of the name.
 //! - The book prints a blank line after each thread's line; it is left out.
 //! - The run checks itself: every thread started and finished, and the whole run lasted at
 //!   least the longest sleep. A last line lists each thread's sleep.
-//! - Linux keeps at most 15 bytes of a thread's name; names here are 8 bytes long.
+//! - Linux keeps at most 15 bytes of a thread's name; names here are 8 to 11 bytes long.
 
 use std::thread;
 use std::time::Instant;
@@ -57,14 +58,15 @@ use rand::RngExt;
 #[derive(Parser)]
 #[command(about = "Three named threads with random sleeps: a target for gdb's threads.gdb")]
 struct Args {
-    /// Threads to start, named Thread#1, Thread#2, ... (threads.gdb expects the book's 3).
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Threads to start, named Thread#1, Thread#2, ... (threads.gdb expects the book's 3), at
+    /// most 1000.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
     threads: u32,
-    /// Shortest sleep of a thread, in book seconds.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Shortest sleep of a thread, in book seconds, at most 60.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=60))]
     min_sleep: u32,
-    /// Longest sleep of a thread, in book seconds.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Longest sleep of a thread, in book seconds, at most 60.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=60))]
     max_sleep: u32,
     /// Seed for the random sleeps; random when absent, as in the book.
     #[arg(long)]

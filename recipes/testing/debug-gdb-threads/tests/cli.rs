@@ -194,3 +194,15 @@ fn bad_arguments_are_refused() {
     );
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }
+
+#[test]
+fn the_first_value_past_each_bound_is_refused_by_the_parser() {
+    for (flag, value, message) in [
+        ("--threads", "1001", "1001 is not in 1..=1000"),
+        ("--min-sleep", "61", "61 is not in 1..=60"),
+        ("--max-sleep", "61", "61 is not in 1..=60"),
+        ("--tick-ms", "10001", "10001 is not in 0..=10000"),
+    ] {
+        run_fails(BIN, &[flag, value], 2, message);
+    }
+}

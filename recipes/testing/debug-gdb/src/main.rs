@@ -45,7 +45,8 @@
 //! - `inside_code_to_debug_pdb.py` stops before every line; `--trap` does too, and `trap.gdb`
 //!   looks at two stops and then tells gdb to let the others pass.
 //! - Python prints `---> 0` with `print("--->", j)`; the lines are the same.
-//! - The run checks itself: the lines printed are 0 to `counter - 1`, in order.
+//! - The run checks itself: the lines printed are 0 to `counter - 1`, in order. `--counter`
+//!   (10) is at most 1,000,000.
 
 use std::hint::black_box;
 
@@ -56,15 +57,16 @@ use nix::sys::signal::{Signal, raise};
 #[derive(Parser)]
 #[command(about = "A loop of ten prints, to debug with gdb's break.gdb, trap.gdb and crash.gdb")]
 struct Args {
-    /// Iterations of the loop (the book's `Pdb_test(10)`).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Iterations of the loop (the book's `Pdb_test(10)`), at most 1000000.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     counter: u32,
     /// Stop in the debugger before each line, as `pdb.set_trace()` does (raises SIGTRAP).
     /// Refused unless a debugger is attached.
     #[arg(long)]
     trap: bool,
-    /// Panic in iteration J [5 when J is left out], for a post-mortem in gdb.
-    #[arg(long, value_name = "J", num_args = 0..=1, default_missing_value = "5")]
+    /// Panic in iteration J, at most 999999 (the last of the longest loop) [5 when J is left
+    /// out], for a post-mortem in gdb.
+    #[arg(long, value_name = "J", num_args = 0..=1, default_missing_value = "5", value_parser = clap::value_parser!(u32).range(..1_000_000))]
     crash: Option<u32>,
 }
 

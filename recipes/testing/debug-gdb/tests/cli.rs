@@ -157,3 +157,15 @@ fn bad_arguments_are_refused() {
     run_fails(BIN, &["--crash", "x"], 2, "--crash");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }
+
+#[test]
+fn the_first_value_past_each_bound_is_refused_by_the_parser() {
+    let counter = ["--counter", "1000001"];
+    run_fails(BIN, &counter, 2, "1000001 is not in 1..=1000000");
+    run_fails(
+        BIN,
+        &["--crash", "1000000"],
+        2,
+        "1000000 is not in 0..=999999",
+    );
+}

@@ -27,7 +27,8 @@
 //! - Python has no counterpart: its threads interleave at the interpreter's whim, and a race is
 //!   found by luck. loom makes the scheduler a parameter and walks through its choices.
 //! - The `sync` module below picks `std::sync` for the program and `loom::sync` for the unit
-//!   tests: the same `Counter`, `BoundedBuffer` and `Semaphore` code runs on both.
+//!   tests: the same `Counter`, `BoundedBuffer` and `Semaphore` code (`src/cores.rs`) runs on
+//!   both.
 //! - `threading.Lock` → `Mutex<i64>`; `threading.Condition` → `Mutex` + `Condvar`;
 //!   `threading.Semaphore` → a count in a `Mutex` and a `Condvar` to wait for it (std has no
 //!   semaphore).
@@ -43,15 +44,18 @@
 //!   thousand interleavings or less.
 //! - The models are small: two threads and two or three operations each. A real run of the
 //!   binary uses the book's sizes: 100,000 additions, 20 items on a shelf of 10, 10 signals.
+//!   The flags stop at sizes a run finishes in seconds: 10,000,000 additions, 1,000,000 items
+//!   or places on the shelf, 10,000 signals.
 
-use std::collections::VecDeque;
-use std::sync::atomic::Ordering::SeqCst;
 use std::thread;
 
 use anyhow::{Context, ensure};
 use clap::Parser;
 
-use sync::{AtomicI64, Condvar, Mutex};
+use cores::{BoundedBuffer, Counter, RacyCounter, Semaphore};
+use sync::Mutex;
+
+mod cores;
 
 // ANCHOR: sync
 /// The primitives: std's in the program, loom's in the unit tests (every one of them a model).
@@ -66,17 +70,20 @@ mod sync {
 #[derive(Parser)]
 #[command(about = "The lock, condition and semaphore recipes' cores; cargo test model-checks them")]
 struct Args {
-    /// Additions and subtractions per thread on the counters (thread-lock's COUNT).
-    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Additions and subtractions per thread on the counters (thread-lock's COUNT), at most
+    /// 10000000.
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     count: u32,
-    /// Items through the bounded buffer (thread-condition's 20).
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Items through the bounded buffer (thread-condition's 20), at most 1000000: the consumer
+    /// keeps each one for the check.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     items: u32,
-    /// Capacity of the bounded buffer (thread-condition's 10).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Capacity of the bounded buffer (thread-condition's 10), at most 1000000.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     capacity: u32,
-    /// Signals through the semaphore (thread-semaphore's 10 rounds).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Signals through the semaphore (thread-semaphore's 10 rounds), at most 10000: each round
+    /// starts a thread.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     rounds: u32,
 }
 
@@ -112,163 +119,6 @@ fn run(args: Args) -> anyhow::Result<()> {
     println!("Model checks of these types: cargo test -p testing-loom --bin testing-loom");
     Ok(())
 }
-
-// ANCHOR: counters
-/// `thread-lock`'s shared variable under its lock.
-struct Counter {
-    value: Mutex<i64>,
-}
-
-impl Counter {
-    fn new() -> Self {
-        Self {
-            value: Mutex::new(0),
-        }
-    }
-
-    /// Read, modify and write as one step: nobody can come in between.
-    fn add(&self, delta: i64) {
-        *self
-            .value
-            .lock()
-            .expect("no thread panics holding the lock") += delta;
-    }
-
-    fn get(&self) -> i64 {
-        *self
-            .value
-            .lock()
-            .expect("no thread panics holding the lock")
-    }
-}
-
-/// The same counter without the lock. Safe Rust rejects a plain shared `i64`, so the race is
-/// written with an atomic read and a separate atomic write: each is whole, but another thread
-/// may write in between, and its update is lost.
-struct RacyCounter {
-    value: AtomicI64,
-}
-
-impl RacyCounter {
-    fn new() -> Self {
-        Self {
-            value: AtomicI64::new(0),
-        }
-    }
-
-    fn add(&self, delta: i64) {
-        let read = self.value.load(SeqCst);
-        self.value.store(read + delta, SeqCst);
-    }
-
-    fn get(&self) -> i64 {
-        self.value.load(SeqCst)
-    }
-}
-// ANCHOR_END: counters
-
-// ANCHOR: buffer
-/// `thread-condition`'s shelf: at most `capacity` items, a producer waiting while it is full,
-/// a consumer waiting while it is empty, one condition variable for both.
-struct BoundedBuffer {
-    items: Mutex<VecDeque<u32>>,
-    changed: Condvar,
-    capacity: usize,
-}
-
-impl BoundedBuffer {
-    fn new(capacity: usize) -> Self {
-        Self {
-            items: Mutex::new(VecDeque::new()),
-            changed: Condvar::new(),
-            capacity,
-        }
-    }
-
-    /// Waits for room, adds `item`, and returns the length it left.
-    fn put(&self, item: u32) -> usize {
-        let mut items = self
-            .items
-            .lock()
-            .expect("no thread panics holding the lock");
-        while items.len() >= self.capacity {
-            items = self
-                .changed
-                .wait(items)
-                .expect("no thread panics holding the lock");
-        }
-        items.push_back(item);
-        self.changed.notify_all();
-        items.len()
-    }
-
-    /// Waits for an item and takes the oldest.
-    fn take(&self) -> u32 {
-        let mut items = self
-            .items
-            .lock()
-            .expect("no thread panics holding the lock");
-        loop {
-            if let Some(item) = items.pop_front() {
-                self.changed.notify_all();
-                return item;
-            }
-            items = self
-                .changed
-                .wait(items)
-                .expect("no thread panics holding the lock");
-        }
-    }
-
-    fn len(&self) -> usize {
-        self.items
-            .lock()
-            .expect("no thread panics holding the lock")
-            .len()
-    }
-}
-// ANCHOR_END: buffer
-
-// ANCHOR: semaphore
-/// `thread-semaphore`'s semaphore: a count of permits, and a condition variable to wait for one.
-struct Semaphore {
-    permits: Mutex<usize>,
-    released: Condvar,
-}
-
-impl Semaphore {
-    fn new(permits: usize) -> Self {
-        Self {
-            permits: Mutex::new(permits),
-            released: Condvar::new(),
-        }
-    }
-
-    /// Waits until a permit is free and takes it.
-    fn acquire(&self) {
-        let mut permits = self
-            .permits
-            .lock()
-            .expect("no thread panics holding the lock");
-        while *permits == 0 {
-            permits = self
-                .released
-                .wait(permits)
-                .expect("no thread panics holding the lock");
-        }
-        *permits -= 1;
-    }
-
-    /// Gives a permit back and wakes one waiter.
-    fn release(&self) {
-        *self
-            .permits
-            .lock()
-            .expect("no thread panics holding the lock") += 1;
-        self.released.notify_one();
-    }
-}
-// ANCHOR_END: semaphore
 
 /// Two named threads, one adding 1 and one adding -1, `count` times each. Whether their loops
 /// overlap, and so whether a race shows, is up to the scheduler: loom's models do not leave it
@@ -353,7 +203,7 @@ fn signals(rounds: u32) -> anyhow::Result<()> {
 mod tests {
     use super::*;
     use loom::sync::Arc;
-    use std::sync::atomic::AtomicUsize;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
     use std::time::Instant;
 
     /// Runs `body` under loom with at most 3 preemptions (unless `LOOM_MAX_PREEMPTIONS` says

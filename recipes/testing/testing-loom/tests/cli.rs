@@ -85,3 +85,15 @@ fn bad_arguments_are_refused() {
     }
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }
+
+#[test]
+fn the_first_value_past_each_bound_is_refused_by_the_parser() {
+    for (flag, value, message) in [
+        ("--count", "10000001", "10000001 is not in 1..=10000000"),
+        ("--items", "1000001", "1000001 is not in 1..=1000000"),
+        ("--capacity", "1000001", "1000001 is not in 1..=1000000"),
+        ("--rounds", "10001", "10001 is not in 1..=10000"),
+    ] {
+        run_fails(BIN, &[flag, value], 2, message);
+    }
+}

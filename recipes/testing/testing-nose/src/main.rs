@@ -53,6 +53,7 @@ use std::fmt;
 
 use anyhow::ensure;
 use clap::Parser;
+use common::output::py_str;
 
 #[derive(Parser)]
 #[command(about = "The functions under the book's nose examples; the tests run with cargo test")]
@@ -159,7 +160,7 @@ impl fmt::Display for Value {
             Value::Int(int) => write!(f, "{int}"),
             Value::Float(float) if float.fract() == 0.0 => write!(f, "{float:.1}"),
             Value::Float(float) => write!(f, "{float}"),
-            Value::Str(text) => write!(f, "'{text}'"),
+            Value::Str(text) => write!(f, "{}", py_str(text)),
         }
     }
 }

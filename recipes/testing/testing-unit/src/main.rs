@@ -60,6 +60,7 @@ use std::fmt;
 
 use anyhow::ensure;
 use clap::Parser;
+use common::output::{py_dict, py_str};
 
 #[derive(Parser)]
 #[command(
@@ -117,7 +118,8 @@ impl std::error::Error for ValueError {}
 /// The book's `raises_error(*args, **kwds)`: prints its arguments and always fails, with
 /// `Valore non valido:` ("invalid value") and the arguments, as Python shows them.
 fn raises_error(args: &[&str], kwds: &[(&str, &str)]) -> Result<(), ValueError> {
-    let (args, kwds) = (python_tuple(args), python_dict(kwds));
+    let kwds = py_dict(kwds.iter().map(|(key, value)| (py_str(key), py_str(value))));
+    let args = python_tuple(args);
     println!("{args} {kwds}");
     Err(ValueError(format!("Valore non valido:{args}{kwds}")))
 }
@@ -125,20 +127,11 @@ fn raises_error(args: &[&str], kwds: &[(&str, &str)]) -> Result<(), ValueError> 
 
 /// `str(('a',))` → `('a',)`: a one-element tuple keeps its trailing comma.
 fn python_tuple(items: &[&str]) -> String {
-    let quoted: Vec<String> = items.iter().map(|item| format!("'{item}'")).collect();
+    let quoted: Vec<String> = items.iter().map(|item| py_str(item)).collect();
     match quoted.as_slice() {
         [one] => format!("({one},)"),
         _ => format!("({})", quoted.join(", ")),
     }
-}
-
-/// `str({'b': 'c'})` → `{'b': 'c'}`.
-fn python_dict(pairs: &[(&str, &str)]) -> String {
-    let entries: Vec<String> = pairs
-        .iter()
-        .map(|(key, value)| format!("'{key}': '{value}'"))
-        .collect();
-    format!("{{{}}}", entries.join(", "))
 }
 
 // ANCHOR: demo_bodies
