@@ -79,18 +79,6 @@ pub fn seeded_rng(seed: Option<u64>) -> rand::rngs::SmallRng {
     }
 }
 
-/// Starts a thread with a name (`Thread-1`, `Producer`, ...), the way Python's `Thread(name=..)`
-/// does: the name shows in the recipe's output, in panics and in debuggers.
-pub fn spawn_named<T: Send + 'static>(
-    name: &str,
-    body: impl FnOnce() -> T + Send + 'static,
-) -> anyhow::Result<JoinHandle<T>> {
-    std::thread::Builder::new()
-        .name(name.to_owned())
-        .spawn(body)
-        .map_err(|error| anyhow::anyhow!("cannot start thread {name}: {error}"))
-}
-
 /// Joins a thread and turns its panic into an error naming the thread, so a failed worker
 /// ends the recipe with a clear message instead of a second panic in `main`.
 pub fn join<T>(handle: JoinHandle<T>) -> anyhow::Result<T> {
@@ -120,12 +108,6 @@ mod tests {
         let draw = |seed| seeded_rng(seed).random_range(0..u64::MAX);
         assert_eq!(draw(Some(7)), draw(Some(7)));
         assert_ne!(draw(Some(7)), draw(Some(8)));
-    }
-
-    #[test]
-    fn spawn_named_names_the_thread() {
-        let handle = spawn_named("Thread-7", || output::thread_name("?")).unwrap();
-        assert_eq!(join(handle).unwrap(), "Thread-7");
     }
 
     #[test]
