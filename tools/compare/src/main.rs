@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use compare::comparison::{self, Comparison, Settings};
 use compare::meta::{self, Entry};
@@ -119,24 +120,31 @@ fn run(args: Args) -> anyhow::Result<bool> {
     }
     let width = args.width.unwrap_or_else(terminal_width);
     let mut comparisons: Vec<Comparison> = Vec::new();
-    for (index, entry) in entries.iter().enumerate() {
-        if args.all {
-            eprintln!("compare: [{}/{}] {}", index + 1, entries.len(), entry.name);
-        }
+    // On a terminal: recipe k of N and the time left; nothing when stderr is a pipe or a log.
+    let progress = ProgressBar::new(entries.len() as u64);
+    progress.set_style(
+        ProgressStyle::with_template("compare {bar:30} {pos}/{len} {msg} (about {eta} left)")
+            .context("a progress template")?,
+    );
+    if !args.all {
+        progress.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    for entry in &entries {
+        progress.set_message(entry.name.clone());
         let comparison = comparison::compare(entry, &settings)?;
         if !(args.all && args.summary_only) {
-            print!(
-                "{}",
-                report::full(
-                    &comparison,
-                    entry.recipe.compare_order,
-                    &settings.python.version_text(),
-                    width
-                )
+            let report = report::full(
+                &comparison,
+                entry.recipe.compare_order,
+                &settings.python.version_text(),
+                width,
             );
+            progress.suspend(|| print!("{report}"));
         }
         comparisons.push(comparison);
+        progress.inc(1);
     }
+    progress.finish_and_clear();
     if args.all || comparisons.len() > 1 {
         let rust = match &args.bin_dir {
             Some(dir) => format!("Rust binaries from {}", dir.display()),
