@@ -360,16 +360,17 @@ fn read_lines(reader: std::io::PipeReader, watch: Watch, lines: &Sender<String>)
     let mut ready = watch.ready;
     for line in BufReader::new(reader).lines() {
         let Ok(line) = line else { break };
-        if let Some((text, signal)) = &ready
-            && text
-                .as_ref()
+        // The line goes out before the ready signal, so it comes before any line of the
+        // command that the signal lets start.
+        let is_ready = ready.as_ref().is_some_and(|(text, _)| {
+            text.as_ref()
                 .is_none_or(|text| line.contains(text.as_str()))
-        {
-            let _ = signal.send(());
-            ready = None;
-        }
+        });
         if lines.send(format!("{}{line}", watch.prefix)).is_err() {
             break;
+        }
+        if is_ready && let Some((_, signal)) = ready.take() {
+            let _ = signal.send(());
         }
     }
 }
