@@ -113,3 +113,8 @@ fn bad_arguments_exit_2() {
     run_fails(BIN, &["--tick-ms", "fast"], 2, "--tick-ms");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }
+
+#[test]
+fn the_first_tick_past_the_bound_is_refused_by_the_parser() {
+    run_fails(BIN, &["--tick-ms", "10001"], 2, "10001 is not in 0..=10000");
+}

@@ -15,10 +15,12 @@ use crate::celery::{self, TASK_NAME};
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
-    /// Tasks to send; task i adds x + i and y.
-    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Tasks to send, at most 100000 (all in flight at once, held by the broker); task i adds
+    /// x + i and y.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     count: u32,
-    /// Rust worker processes to start for this run (0: rely on workers already running).
+    /// Rust worker processes to start for this run, at most 64 (0: rely on workers already
+    /// running).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(0..=64))]
     workers: u32,
     /// First argument of task 0.
@@ -27,8 +29,8 @@ pub struct BenchArgs {
     /// Second argument of every task.
     #[arg(long, default_value_t = 5, allow_hyphen_values = true)]
     y: i64,
-    /// Give up when no result arrives for this many seconds.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Give up when no result arrives for this many seconds, at most 3600.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     timeout_s: u64,
 }
 

@@ -42,7 +42,8 @@
 //! - A plain run starts a worker process (`common::child::Servers`: its lines show with a
 //!   `[worker]` prefix), sends `add(5, 5)`, stops the worker, and prints 10. The worker stops
 //!   on SIGTERM/SIGINT (after the task in hand, as Celery's warm shutdown) or after
-//!   `--max-tasks`; the book's runs until killed.
+//!   `--max-tasks`; the book's runs until killed. Counts and waits have upper bounds (`--help`
+//!   says each): `--timeout-s` an hour, `bench --count` 100,000 tasks in flight.
 //! - The worker runs one task, `addTask.add`, on integers. It rejects, with the reason on
 //!   stderr, malformed messages, other task names, and `eta`/`expires`/callbacks/chains, which
 //!   it does not implement. An argument error goes back as a `TypeError`, as in Celery.
@@ -99,17 +100,20 @@ enum Command {
 
 #[derive(clap::Args)]
 struct WorkerArgs {
-    /// Stop after running this many tasks [default: run until SIGTERM or Ctrl-C].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Stop after running this many tasks, at most 1000000 [default: run until SIGTERM or
+    /// Ctrl-C].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     max_tasks: Option<u32>,
-    /// Unacknowledged tasks the broker may hand this worker at once (Celery's default: 4).
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    /// Unacknowledged tasks the broker may hand this worker at once (Celery's default: 4), at
+    /// most 1000.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=1000))]
     prefetch: u16,
     /// Do not print a line per task (for `bench`).
     #[arg(long)]
     quiet: bool,
-    /// Make every task take this long (tests kill a worker in the middle of a task).
-    #[arg(long, hide = true, default_value_t = 0)]
+    /// Make every task take this long, at most a minute (tests kill a worker in the middle of
+    /// a task).
+    #[arg(long, hide = true, default_value_t = 0, value_parser = clap::value_parser!(u64).range(..=60_000))]
     task_delay_ms: u64,
 }
 
@@ -121,8 +125,8 @@ struct SendArgs {
     /// Second argument of add(x, y).
     #[arg(long, default_value_t = 5, allow_hyphen_values = true)]
     y: i64,
-    /// Give up when no result arrives for this many seconds.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Give up when no result arrives for this many seconds, at most 3600.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
     timeout_s: u64,
 }
 

@@ -517,6 +517,26 @@ fn invalid_values_are_refused_by_the_parser() {
     run_fails(BIN, &["worker", "--prefetch", "0"], 2, "--prefetch");
     run_fails(BIN, &["worker", "--max-tasks", "0"], 2, "--max-tasks");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
+    for (args, message) in [
+        (
+            &["bench", "--count", "100001"][..],
+            "100001 is not in 1..=100000",
+        ),
+        (&["bench", "--workers", "65"], "65 is not in 0..=64"),
+        (&["bench", "--timeout-s", "3601"], "3601 is not in 1..=3600"),
+        (&["send", "--timeout-s", "3601"], "3601 is not in 1..=3600"),
+        (&["worker", "--prefetch", "1001"], "1001 is not in 1..=1000"),
+        (
+            &["worker", "--max-tasks", "1000001"],
+            "1000001 is not in 1..=1000000",
+        ),
+        (
+            &["worker", "--task-delay-ms", "60001"],
+            "60001 is not in 0..=60000",
+        ),
+    ] {
+        run_fails(BIN, args, 2, message);
+    }
     let help = run(BIN, &["--help"]);
     for subcommand in ["worker", "send", "bench"] {
         assert!(help.stdout.contains(subcommand), "{help:?}");

@@ -22,7 +22,7 @@ use crossbeam_channel::{Receiver, Sender, never, select};
 #[derive(Parser)]
 #[command(about = "Two CSP counters and a printer choosing between them with select!")]
 struct Args {
-    /// Values each counter writes.
+    /// Values each counter writes, at most 1000000.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(..=1_000_000))]
     limit: u32,
 }

@@ -34,7 +34,7 @@
 //!   the same: `0 1 2 3 4` on one line.
 //! - The printer in the book loops forever and is ended by the poison; here it returns the
 //!   values it printed, and the run checks them: exactly the values written, in order. A final
-//!   line says so. `--limit` (the book's 5) is a flag.
+//!   line says so. `--limit` (the book's 5, at most 1,000,000) is a flag.
 
 use std::io::Write;
 use std::thread;
@@ -46,7 +46,7 @@ use crossbeam_channel::{Receiver, Sender};
 #[derive(Parser)]
 #[command(about = "CSP processes on a rendezvous channel, poisoned at the end (PyCSP → crossbeam)")]
 struct Args {
-    /// Values the counter writes (the book: 5, i.e. 0 to 4).
+    /// Values the counter writes (the book: 5, i.e. 0 to 4), at most 1000000.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(..=1_000_000))]
     limit: u32,
 }

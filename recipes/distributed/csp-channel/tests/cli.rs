@@ -48,6 +48,13 @@ fn the_alternation_example_interleaves_two_writers_each_in_order() {
     let printed = values(run.stdout.lines().next().expect("a line"));
     assert_eq!(printed.len(), 10, "{printed:?}");
     run_fails(&example("alternation"), &["--limit=-1"], 2, "--limit");
+    let past = ["--limit", "1000001"];
+    run_fails(
+        &example("alternation"),
+        &past,
+        2,
+        "1000001 is not in 0..=1000000",
+    );
 }
 
 #[test]
@@ -55,5 +62,10 @@ fn bad_arguments_fail_clearly() {
     run_fails(BIN, &["--bogus"], 2, "--bogus");
     run_fails(BIN, &["--writers", "2"], 2, "--writers");
     run_fails(BIN, &["--limit=-1"], 2, "--limit");
-    run_fails(BIN, &["--limit", "1000001"], 2, "--limit");
+    run_fails(
+        BIN,
+        &["--limit", "1000001"],
+        2,
+        "1000001 is not in 0..=1000000",
+    );
 }

@@ -57,11 +57,11 @@ const VOCABULARY: [&str; 40] = [
 /// The generated corpus's flags.
 #[derive(clap::Args)]
 pub struct CorpusArgs {
-    /// Files in the generated corpus, one map task each.
+    /// Files in the generated corpus, one map task each; at most 1000.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1000))]
     files: u32,
-    /// Words per generated file.
-    #[arg(long, default_value_t = 50_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    /// Words per generated file, at most 100000 (the job keeps every word in memory).
+    #[arg(long, default_value_t = 50_000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     words: u32,
     /// Write the generated corpus here and keep it [default: a temporary directory].
     #[arg(long, value_name = "DIR")]

@@ -41,6 +41,8 @@
 //!   `the.` count as `the`.
 //! - The run prints each phase's size, the top words and the totals, and checks every count
 //!   against a plain sequential count (a `HashMap` over all the text), exiting 1 on a mismatch.
+//! - The generated corpus is at most `--files` 1000 × `--words` 100,000: 10^8 words, which the
+//!   job holds in memory as pairs (about 80 bytes a word: some 8 GB).
 
 mod corpus;
 
@@ -60,14 +62,15 @@ struct Args {
     input: Vec<PathBuf>,
     #[command(flatten)]
     corpus: corpus::CorpusArgs,
-    /// Partitions between map and reduce: Disco's `partitions`, one reduce task each.
+    /// Partitions between map and reduce: Disco's `partitions`, one reduce task each; at most
+    /// 1024.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=1024))]
     partitions: u16,
-    /// Most frequent words to print.
-    #[arg(long, default_value_t = 10)]
-    top: usize,
-    /// Threads in the pool [default: one per core, or RAYON_NUM_THREADS].
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    /// Most frequent words to print, at most 1000000.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(..=1_000_000))]
+    top: u32,
+    /// Threads in the pool, at most 256 [default: one per core, or RAYON_NUM_THREADS].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: Option<u16>,
 }
 
@@ -83,7 +86,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     // A generated corpus is removed when `inputs` is dropped, at the end.
     let inputs = corpus::inputs(&args.input, &args.corpus)?;
     let counts = pool.install(|| word_count(&inputs.files, args.partitions.into()))?;
-    print_top(&counts, args.top);
+    print_top(&counts, args.top as usize);
     check(&counts, &inputs.files)
 }
 

@@ -164,3 +164,16 @@ fn bad_input_and_arguments_fail_clearly() {
     run_fails(BIN, &["--files", "0"], 2, "--files");
     run_fails(BIN, &["--words", "0"], 2, "--words");
 }
+
+#[test]
+fn the_first_value_past_each_bound_is_refused_by_the_parser() {
+    for (flag, value, message) in [
+        ("--files", "1001", "1001 is not in 1..=1000"),
+        ("--words", "100001", "100001 is not in 1..=100000"),
+        ("--partitions", "1025", "1025 is not in 1..=1024"),
+        ("--top", "1000001", "1000001 is not in 0..=1000000"),
+        ("--threads", "257", "257 is not in 1..=256"),
+    ] {
+        run_fails(BIN, &[flag, value], 2, message);
+    }
+}

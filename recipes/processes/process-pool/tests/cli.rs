@@ -232,11 +232,11 @@ fn pid_in(line: &str) -> Option<u32> {
     Some(pid.parse().expect("a pid"))
 }
 
-/// Starts a benchmark whose map would take hours, reads the four workers' PIDs (printed once
-/// they are ready), sends `signal` to the parent alone, and checks that every worker is gone
-/// soon after.
+/// Starts a benchmark whose map would take many minutes (10^12 rounds of work), reads the
+/// four workers' PIDs (printed once they are ready), sends `signal` to the parent alone, and
+/// checks that every worker is gone soon after.
 fn kill_mid_run(signal: Signal) {
-    let args = ["--show-pids", "--size", "100000", "--rounds", "100000000"];
+    let args = ["--show-pids", "--size", "1000000", "--rounds", "1000000"];
     let (status, _) = signal_mid_run(&example("benchmark"), &args, signal, |seen| {
         let pids: Vec<u32> = seen.iter().filter_map(|line| pid_in(line)).collect();
         if pids.len() < 4 {

@@ -66,7 +66,7 @@ struct Args {
     trap: bool,
     /// Panic in iteration J, at most 999999 (the last of the longest loop) [5 when J is left
     /// out], for a post-mortem in gdb.
-    #[arg(long, value_name = "J", num_args = 0..=1, default_missing_value = "5", value_parser = clap::value_parser!(u32).range(..1_000_000))]
+    #[arg(long, value_name = "J", num_args = 0..=1, default_missing_value = "5", value_parser = clap::value_parser!(u32).range(..=999_999))]
     crash: Option<u32>,
 }
 
