@@ -32,6 +32,7 @@ const CHAPTERS: &[(&str, &str)] = &[
 /// performance report.
 const FIXED_PAGES: &[(&str, &str)] = &[
     ("The common helper crate", "common.md"),
+    ("Running across machines", "across-machines.md"),
     ("Comparing with the book", "comparing.md"),
     ("Performance", "performance.md"),
 ];
