@@ -36,6 +36,12 @@ step "cargo test"
 # Each test bounds its own runs; this outer limit only guards against a stuck build.
 timeout --signal=KILL 40m cargo test --workspace --locked
 
+step "take three recipes home (scripts/take-home.sh)"
+scripts/take-home.sh
+
+step "cargo doc (no warnings)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked --quiet
+
 step "recipe index"
 cargo run --quiet --locked -p recipe-index -- --check
 

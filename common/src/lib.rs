@@ -8,11 +8,11 @@
 //!   the server processes of a distributed recipe's plain run ([`child::Servers`]).
 //! - [`net`]: the socket recipes' client connect, bounded, with a hint when nobody answers.
 //! - [`mpi_launch`]: relaunch an MPI recipe under `mpiexec -n N` when started without it.
-//! - [`opencl`] (feature `opencl`): pick the gpu recipes' OpenCL platform and device, or fail
+//! - `opencl` (feature `opencl`): pick the gpu recipes' OpenCL platform and device, or fail
 //!   with one clear line when there is none.
-//! - [`rpc`] (feature `rpc`): the tarpc recipes' plumbing: a Pyro-style name service, a
+//! - `rpc` (feature `rpc`): the tarpc recipes' plumbing: a Pyro-style name service, a
 //!   bounded connect, call deadlines, the stop signal and the runtime.
-//! - [`testing`] (feature `testing`): run a recipe's binary in tests, always with a timeout.
+//! - `testing` (feature `testing`): run a recipe's binary in tests, always with a timeout.
 
 pub mod child;
 pub mod mpi_launch;
