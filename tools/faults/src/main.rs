@@ -100,7 +100,19 @@ const SERVER_RECIPES: &[servers::ServerRecipe] = &[
     },
     servers::ServerRecipe {
         name: "socket-file-transfer",
-        server: &["server", "--bind", "127.0.0.1:0", "--size", "1000000"],
+        // The server's own binary: a file of tens of MB that is there on every Linux machine.
+        server: &[
+            "server",
+            "--bind",
+            "127.0.0.1:0",
+            "--file",
+            "/proc/self/exe",
+        ],
+        client: &["client", "--server", "{addr}"],
+    },
+    servers::ServerRecipe {
+        name: "rpyc-classic",
+        server: &["server", "--bind", "127.0.0.1:0"],
         client: &["client", "--server", "{addr}"],
     },
     servers::ServerRecipe {

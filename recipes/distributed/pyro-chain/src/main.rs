@@ -57,8 +57,13 @@
 //!   is found at its new address.
 //! - A server that cannot reach the next one answers with an error naming it, and the client
 //!   exits 1 with that message; the run also checks the result against the expected list.
+//! - At most 1024 connections are served at once; one more is hung up on with a line on stderr,
+//!   as Pyro's thread pool turns a client away when full. A failed `accept` (no file descriptor
+//!   left) costs a line on stderr and a 100 ms pause, not a busy loop.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, anyhow, ensure};
 use clap::Parser;
@@ -69,6 +74,15 @@ use common::rpc::{stop_signal, transport};
 use futures::StreamExt;
 use tarpc::server::{BaseChannel, Channel};
 use tarpc::{client, context};
+use tokio::sync::Semaphore;
+
+/// Connections served at once: past that, a client is hung up on, as by Pyro's thread pool
+/// when it is full, so open files
+/// and tasks stay bounded.
+const MAX_CONNECTIONS: usize = 1024;
+/// The pause after a failed accept, so an error that persists (no file descriptor left) is
+/// not retried in a busy loop.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
 #[derive(Parser)]
 #[command(about = "Servers pass a message round a ring (Pyro4 → tarpc)")]
@@ -199,17 +213,33 @@ async fn server(link: Link, bind: SocketAddr) -> anyhow::Result<()> {
     register(&link.ns, &object_name(&link.this), address).await?;
     println!("server_{} started on {address}", link.this);
     // The book's requestLoop(): a task per connection, and in it a task per request, so this
-    // object can be called again (by the last of the ring) while its first call waits. A failed
-    // accept concerns that one client; the loop goes on with the next.
+    // object can be called again (by the last of the ring) while its first call waits; at most
+    // MAX_CONNECTIONS connections at once. A failed accept costs a line on stderr and a pause.
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     tokio::spawn(async move {
         loop {
-            if let Ok((socket, _)) = listener.accept().await {
-                let requests =
-                    BaseChannel::with_defaults(transport(socket)).execute(link.clone().serve());
-                tokio::spawn(requests.for_each(|request| async {
-                    tokio::spawn(request);
-                }));
-            }
+            let (socket, peer) = match listener.accept().await {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    eprintln!("accept failed: {error}");
+                    tokio::time::sleep(ACCEPT_PAUSE).await;
+                    continue;
+                }
+            };
+            let Ok(slot) = slots.clone().try_acquire_owned() else {
+                eprintln!("{peer}: turned away, {MAX_CONNECTIONS} connections open");
+                continue;
+            };
+            let requests =
+                BaseChannel::with_defaults(transport(socket)).execute(link.clone().serve());
+            tokio::spawn(async move {
+                requests
+                    .for_each(|request| async {
+                        tokio::spawn(request);
+                    })
+                    .await;
+                drop(slot); // the connection is over: its slot is free
+            });
         }
     });
     stopped.await;

@@ -52,9 +52,14 @@
 //! - The server's "Object uri" is its TCP address: each server process serves one object.
 //! - The client checks the greeting against the expected `Hi welcome <name>` and exits 1 if it
 //!   differs.
+//! - At most 1024 connections are served at once; one more is hung up on with a line on stderr,
+//!   as Pyro's thread pool turns a client away when full. A failed `accept` (no file descriptor
+//!   left) costs a line on stderr and a 100 ms pause, not a busy loop.
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, ensure};
 use clap::Parser;
@@ -64,6 +69,14 @@ use common::rpc::{stop_signal, transport};
 use futures::StreamExt;
 use tarpc::server::{BaseChannel, Channel};
 use tarpc::{client, context};
+use tokio::sync::Semaphore;
+
+/// Connections served at once: past that, a client is hung up on, as by Pyro's thread pool
+/// when it is full, so open files and tasks stay bounded.
+const MAX_CONNECTIONS: usize = 1024;
+/// The pause after a failed accept, so an error that persists (no file descriptor left) is
+/// not retried in a busy loop.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
 #[derive(Parser)]
 #[command(about = "A remote object found through a name server (Pyro4 → tarpc)")]
@@ -147,17 +160,33 @@ async fn server(bind: SocketAddr, ns: &str) -> anyhow::Result<()> {
     let (listener, address) = listen(bind).await?;
     register(ns, "server", address).await?;
     println!("Ready. Object uri = {address}");
-    // The book's requestLoop(): a task per connection, and in it a task per request. A failed
-    // accept concerns that one client; the loop goes on with the next.
+    // The book's requestLoop(): a task per connection, and in it a task per request, with at
+    // most MAX_CONNECTIONS connections at once. A failed accept costs a line on stderr and a
+    // pause, then the loop goes on.
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     tokio::spawn(async move {
         loop {
-            if let Ok((socket, _)) = listener.accept().await {
-                let requests =
-                    BaseChannel::with_defaults(transport(socket)).execute(Server.serve());
-                tokio::spawn(requests.for_each(|request| async {
-                    tokio::spawn(request);
-                }));
-            }
+            let (socket, peer) = match listener.accept().await {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    eprintln!("accept failed: {error}");
+                    tokio::time::sleep(ACCEPT_PAUSE).await;
+                    continue;
+                }
+            };
+            let Ok(slot) = slots.clone().try_acquire_owned() else {
+                eprintln!("{peer}: turned away, {MAX_CONNECTIONS} connections open");
+                continue;
+            };
+            let requests = BaseChannel::with_defaults(transport(socket)).execute(Server.serve());
+            tokio::spawn(async move {
+                requests
+                    .for_each(|request| async {
+                        tokio::spawn(request);
+                    })
+                    .await;
+                drop(slot); // the connection is over: its slot is free
+            });
         }
     });
     stopped.await;

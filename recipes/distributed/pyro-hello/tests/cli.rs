@@ -1,10 +1,15 @@
 //! Runs the real `pyro-hello` binary: the plain run, and each role started by the test on
-//! loopback port 0, with every process stopped at the end.
+//! loopback port 0, facing clients that reset or hold connections open too, with every
+//! process stopped at the end.
 
+use std::io::Write;
+use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use common::child::{Children, exit_code, terminate};
-use common::testing::{assert_gone, run_fails, run_ok, start_server, started_pids, wait_bounded};
+use common::testing::{Server, alive, assert_gone, run_fails, run_ok, start_server};
+use common::testing::{started_pids, wait_bounded};
+use nix::sys::socket::{setsockopt, sockopt};
 
 const BIN: &str = env!("CARGO_BIN_EXE_pyro-hello");
 
@@ -106,4 +111,60 @@ fn bad_arguments_fail_clearly() {
         "cannot reach the name server",
     );
     run_fails(BIN, &["client", "--ask"], 1, "no name given");
+}
+
+/// Connects and closes at once with SO_LINGER 0: the server's side of the connection is reset.
+fn reset(address: SocketAddr) {
+    let stream = TcpStream::connect(address).unwrap();
+    let linger = nix::libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    setsockopt(&stream, sockopt::Linger, &linger).unwrap();
+}
+
+/// Two connections held open: one that sends nothing, one that stops half way through the
+/// length of its first frame.
+fn idle_and_slow(address: SocketAddr) -> [TcpStream; 2] {
+    let idle = TcpStream::connect(address).unwrap();
+    let mut slow = TcpStream::connect(address).unwrap();
+    slow.write_all(&[0, 0]).unwrap();
+    [idle, slow]
+}
+
+/// A name server and the greeting server, started by the test.
+fn name_server_and_server(children: &mut Children) -> (String, Server) {
+    let ns_args = ["name-server", "--ns", "127.0.0.1:0"];
+    let ns = start_server(children, "ns", BIN, &ns_args)
+        .address
+        .to_string();
+    let server = start_server(children, "server", BIN, &["server", "--ns", &ns]);
+    (ns, server)
+}
+
+fn greet(ns: &str) {
+    let run = run_ok(BIN, &["client", "--ns", ns, "--name", "Meeta"]);
+    assert_eq!(run.stdout, "What is your name? Meeta\nHi welcome Meeta\n");
+}
+
+#[test]
+fn a_client_that_resets_costs_the_server_nothing() {
+    let mut children = Children::new();
+    let (ns, server) = name_server_and_server(&mut children);
+    for _ in 0..5 {
+        reset(server.address);
+    }
+    greet(&ns);
+    assert!(alive(server.pid));
+}
+
+#[test]
+fn idle_and_slow_connections_do_not_hold_up_a_real_client() {
+    let mut children = Children::new();
+    let (ns, server) = name_server_and_server(&mut children);
+    let held = idle_and_slow(server.address);
+    greet(&ns);
+    greet(&ns);
+    assert!(alive(server.pid));
+    drop(held);
 }

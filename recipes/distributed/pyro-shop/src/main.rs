@@ -61,10 +61,15 @@
 //!   book's list of registered names. The four blank lines before the final listing are one.
 //! - The client checks the final accounts against the sums computed locally and exits 1 if they
 //!   differ.
+//! - At most 1024 connections are served at once; one more is hung up on with a line on stderr,
+//!   as Pyro's thread pool turns a client away when full. A failed `accept` (no file descriptor
+//!   left) costs a line on stderr and a 100 ms pause, not a busy loop.
 
 mod shop;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::ensure;
 use clap::Parser;
@@ -76,6 +81,15 @@ use futures::StreamExt;
 use shop::{BuyAnythingOnline, Shop, ShopClient, dollars};
 use tarpc::client;
 use tarpc::server::{BaseChannel, Channel};
+use tokio::sync::Semaphore;
+
+/// Connections served at once: past that, a client is hung up on, as by Pyro's thread pool
+/// when it is full, so open files
+/// and tasks stay bounded.
+const MAX_CONNECTIONS: usize = 1024;
+/// The pause after a failed accept, so an error that persists (no file descriptor left) is
+/// not retried in a busy loop.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
 /// The name the shop registers under, as in the book.
 const SHOP: &str = "example.shop.Shop";
@@ -149,18 +163,34 @@ async fn server(bind: SocketAddr, ns: &str) -> anyhow::Result<()> {
     let listed = list(ns, "example.shop.").await?;
     println!("{}", py_list(listed.iter().map(|name| py_str(name))));
     // One shop for every connection: all clients see the same accounts. As in the book's
-    // requestLoop(), each connection and each request runs in a task of its own; a failed
-    // accept concerns that one client.
+    // requestLoop(), each connection and each request runs in a task of its own, with at most
+    // MAX_CONNECTIONS connections at once; a failed accept costs a line on stderr and a pause.
     let shop = BuyAnythingOnline::default();
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     tokio::spawn(async move {
         loop {
-            if let Ok((socket, _)) = listener.accept().await {
-                let requests =
-                    BaseChannel::with_defaults(transport(socket)).execute(shop.clone().serve());
-                tokio::spawn(requests.for_each(|request| async {
-                    tokio::spawn(request);
-                }));
-            }
+            let (socket, peer) = match listener.accept().await {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    eprintln!("accept failed: {error}");
+                    tokio::time::sleep(ACCEPT_PAUSE).await;
+                    continue;
+                }
+            };
+            let Ok(slot) = slots.clone().try_acquire_owned() else {
+                eprintln!("{peer}: turned away, {MAX_CONNECTIONS} connections open");
+                continue;
+            };
+            let requests =
+                BaseChannel::with_defaults(transport(socket)).execute(shop.clone().serve());
+            tokio::spawn(async move {
+                requests
+                    .for_each(|request| async {
+                        tokio::spawn(request);
+                    })
+                    .await;
+                drop(slot); // the connection is over: its slot is free
+            });
         }
     });
     stopped.await;

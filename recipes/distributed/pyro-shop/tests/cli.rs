@@ -1,8 +1,14 @@
 //! Runs the real `pyro-shop` binary: the plain run, and each role started by the test on
-//! loopback port 0, with every process stopped at the end.
+//! loopback port 0, facing clients that reset or hold connections open too, with every
+//! process stopped at the end.
+
+use std::io::Write;
+use std::net::{SocketAddr, TcpStream};
 
 use common::child::Children;
-use common::testing::{assert_gone, next_line, run_fails, run_ok, start_server, started_pids};
+use common::testing::started_pids;
+use common::testing::{Server, alive, assert_gone, next_line, run_fails, run_ok, start_server};
+use nix::sys::socket::{setsockopt, sockopt};
 
 const BIN: &str = env!("CARGO_BIN_EXE_pyro-shop");
 
@@ -114,4 +120,61 @@ fn bad_arguments_fail_clearly() {
         1,
         "cannot reach the name server",
     );
+}
+
+/// Connects and closes at once with SO_LINGER 0: the server's side of the connection is reset.
+fn reset(address: SocketAddr) {
+    let stream = TcpStream::connect(address).unwrap();
+    let linger = nix::libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    setsockopt(&stream, sockopt::Linger, &linger).unwrap();
+}
+
+/// Two connections held open: one that sends nothing, one that stops half way through the
+/// length of its first frame.
+fn idle_and_slow(address: SocketAddr) -> [TcpStream; 2] {
+    let idle = TcpStream::connect(address).unwrap();
+    let mut slow = TcpStream::connect(address).unwrap();
+    slow.write_all(&[0, 0]).unwrap();
+    [idle, slow]
+}
+
+/// A name server and the shop, started by the test.
+fn name_server_and_shop(children: &mut Children) -> (String, Server) {
+    let ns_args = ["name-server", "--ns", "127.0.0.1:0"];
+    let ns = start_server(children, "ns", BIN, &ns_args)
+        .address
+        .to_string();
+    let shop = start_server(children, "shop", BIN, &["server", "--ns", &ns]);
+    (ns, shop)
+}
+
+fn shop_once(ns: &str) {
+    let run = run_ok(BIN, &["client", "--ns", ns]);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines[1..], client_lines(100, 50, 37));
+}
+
+#[test]
+fn a_client_that_resets_costs_the_server_nothing() {
+    let mut children = Children::new();
+    let (ns, shop) = name_server_and_shop(&mut children);
+    for _ in 0..5 {
+        reset(shop.address);
+    }
+    shop_once(&ns);
+    assert!(alive(shop.pid));
+}
+
+#[test]
+fn idle_and_slow_connections_do_not_hold_up_a_real_client() {
+    let mut children = Children::new();
+    let (ns, shop) = name_server_and_shop(&mut children);
+    let held = idle_and_slow(shop.address);
+    shop_once(&ns);
+    shop_once(&ns);
+    assert!(alive(shop.pid));
+    drop(held);
 }

@@ -48,9 +48,13 @@
 //!   side. The book starts each in its own terminal.
 //! - The server binds 127.0.0.1 by default (RPyC's binds 0.0.0.0) and prints its address in its
 //!   start line; the log lines go to stdout, without RPyC's `[...]` around the host.
+//! - At most 1024 sessions are served at once (RPyC's threaded server has no bound); one more
+//!   is hung up on with a line on stderr. A failed `accept` (no file descriptor left) costs a
+//!   line on stderr and a 100 ms pause, not a busy loop.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, ensure};
 use clap::Parser;
@@ -60,7 +64,14 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use tarpc::server::{BaseChannel, Channel};
 use tarpc::{client, context};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, Semaphore};
+
+/// Sessions served at once: past that, a client is hung up on, so open files and tasks stay
+/// bounded (RPyC's threaded server has no such bound).
+const MAX_CONNECTIONS: usize = 1024;
+/// The pause after a failed accept, so an error that persists (no file descriptor left) is
+/// not retried in a busy loop.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
 #[derive(Parser)]
 #[command(about = "A remote call, then the remote stdout sent to the client (RPyC → tarpc)")]
@@ -170,18 +181,31 @@ async fn server(bind: SocketAddr) -> anyhow::Result<()> {
     let log = format!("INFO:SLAVE/{}", address.port());
     println!("{log}:server started on {address}");
     // The server's loop: a task per connection, each a session of its own that prints on the
-    // server's stdout at first; its requests run in order. A failed accept concerns that one
-    // client.
+    // server's stdout at first; its requests run in order. At most MAX_CONNECTIONS sessions
+    // at once; a failed accept costs a line on stderr and a pause, then the loop goes on.
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     tokio::spawn(async move {
         loop {
-            if let Ok((socket, peer)) = listener.accept().await {
-                println!("{log}:accepted {peer}");
-                println!("{log}:welcome {peer}");
-                let session = Session(Arc::new(Mutex::new(Stdout::Server)));
-                let requests =
-                    BaseChannel::with_defaults(transport(socket)).execute(session.serve());
-                tokio::spawn(requests.for_each(|request| request));
-            }
+            let (socket, peer) = match listener.accept().await {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    eprintln!("{log}:accept failed: {error}");
+                    tokio::time::sleep(ACCEPT_PAUSE).await;
+                    continue;
+                }
+            };
+            let Ok(slot) = slots.clone().try_acquire_owned() else {
+                eprintln!("{log}:turned away {peer}: {MAX_CONNECTIONS} sessions open");
+                continue;
+            };
+            println!("{log}:accepted {peer}");
+            println!("{log}:welcome {peer}");
+            let session = Session(Arc::new(Mutex::new(Stdout::Server)));
+            let requests = BaseChannel::with_defaults(transport(socket)).execute(session.serve());
+            tokio::spawn(async move {
+                requests.for_each(|request| request).await;
+                drop(slot); // the session is over: its slot is free
+            });
         }
     });
     stopped.await;

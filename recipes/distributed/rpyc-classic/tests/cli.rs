@@ -1,8 +1,14 @@
 //! Runs the real `rpyc-classic` binary: the plain run, and the server started by the test on
-//! loopback port 0 with separate clients, with every process stopped at the end.
+//! loopback port 0 with separate clients and clients that reset or hold connections open,
+//! with every process stopped at the end.
+
+use std::io::Write;
+use std::net::{SocketAddr, TcpStream};
 
 use common::child::{Children, exit_code, terminate};
-use common::testing::{assert_gone, next_line, run_fails, run_ok, start_server, wait_bounded};
+use common::testing::wait_bounded;
+use common::testing::{Server, alive, assert_gone, next_line, run_fails, run_ok, start_server};
+use nix::sys::socket::{setsockopt, sockopt};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rpyc-classic");
 
@@ -86,4 +92,97 @@ fn bad_arguments_fail_clearly() {
         1,
         "cannot reach the server",
     );
+}
+
+/// Connects and closes at once with SO_LINGER 0: the server's side of the connection is reset.
+fn reset(address: SocketAddr) {
+    let stream = TcpStream::connect(address).unwrap();
+    let linger = nix::libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    setsockopt(&stream, sockopt::Linger, &linger).unwrap();
+}
+
+/// Two connections held open: one that sends nothing, one that stops half way through the
+/// length of its first frame.
+fn idle_and_slow(address: SocketAddr) -> [TcpStream; 2] {
+    let idle = TcpStream::connect(address).unwrap();
+    let mut slow = TcpStream::connect(address).unwrap();
+    slow.write_all(&[0, 0]).unwrap();
+    [idle, slow]
+}
+
+/// The server, started by the test.
+fn start(children: &mut Children) -> Server {
+    start_server(
+        children,
+        "server",
+        BIN,
+        &["server", "--bind", "127.0.0.1:0"],
+    )
+}
+
+/// A real client of `server`: the redirected line comes back, the other is printed there.
+fn redirect(server: &Server) {
+    let run = run_ok(BIN, &["client", "--server", &server.address.to_string()]);
+    assert_eq!(run.stdout, "hi here\n");
+}
+
+/// Skips the server's lines up to the next one that says it printed the client's line.
+fn printed_remote_line(server: &Server) {
+    while next_line(&server.lines) != "hi python cookbook" {}
+}
+
+#[test]
+fn a_client_that_resets_costs_the_server_nothing() {
+    let mut children = Children::new();
+    let server = start(&mut children);
+    for _ in 0..5 {
+        reset(server.address);
+    }
+    redirect(&server);
+    printed_remote_line(&server);
+    assert!(alive(server.pid));
+}
+
+#[test]
+fn idle_and_slow_connections_do_not_hold_up_a_real_client() {
+    let mut children = Children::new();
+    let server = start(&mut children);
+    let held = idle_and_slow(server.address);
+    for _ in &held {
+        assert!(next_line(&server.lines).contains(":accepted 127.0.0.1:"));
+        assert!(next_line(&server.lines).contains(":welcome 127.0.0.1:"));
+    }
+    redirect(&server);
+    printed_remote_line(&server);
+    assert!(alive(server.pid));
+    drop(held);
+}
+
+#[test]
+fn past_its_bound_the_server_turns_a_client_away_and_goes_on() {
+    let mut children = Children::new();
+    let server = start(&mut children);
+    // The server's MAX_CONNECTIONS, each one accepted (two lines) before the next comes, so
+    // the listen backlog never overflows.
+    let held: Vec<TcpStream> = (0..1024)
+        .map(|_| {
+            let connection = TcpStream::connect(server.address).unwrap();
+            assert!(next_line(&server.lines).contains(":accepted 127.0.0.1:"));
+            assert!(next_line(&server.lines).contains(":welcome 127.0.0.1:"));
+            connection
+        })
+        .collect();
+    let address = server.address.to_string();
+    let error = run_fails(
+        BIN,
+        &["client", "--server", &address],
+        1,
+        "already shutdown",
+    );
+    assert_eq!(error.lines().count(), 1, "{error}");
+    assert!(alive(server.pid));
+    drop(held);
 }

@@ -17,12 +17,16 @@
 //! cargo run -p socket-file-transfer -- client --output received.bin   # terminal 2
 //! cargo run -p socket-file-transfer -- server --bind 0.0.0.0:60000 --file big.bin
 //! cargo run -p socket-file-transfer -- client --server server-host:60000
+//! cargo run -p socket-file-transfer -- server --max-connections 64 --timeout-s 30
 //! ```
 //!
 //! ## Python → Rust
 //!
 //! - `socket.socket()`, `bind`, `listen`, `accept` → `std::net::TcpListener`; `connect` →
 //!   `TcpStream::connect_timeout` (in `common::net::connect`).
+//! - The book's one-client-at-a-time loop → a thread per client (what Python's
+//!   `socketserver.ThreadingTCPServer` does), from `std::thread::scope` so each thread can
+//!   borrow the file to send, with an atomic counter of the clients being served.
 //! - The server's `f.read(1024)` / `conn.send(l)` loop → `std::io::copy` from the file to the
 //!   socket (`Source::copy_to`): it streams to the end of the file, and on Linux lets the kernel
 //!   move the bytes (`sendfile`) without copying them through the program.
@@ -39,22 +43,35 @@
 //! - Before the file the server sends one header line, `<length> <sha256 hex>\n`; the client
 //!   checks the bytes it got against both (exit 1 on a mismatch) and prints MB/s (1 MB =
 //!   10^6 bytes). The book's client trusts whatever arrives.
-//! - The client prints the received text (`Data=>`) only for a small (up to 1 KiB) text file,
-//!   once rather than per `recv`; the server prints a byte count instead of `Sent '...'` per
-//!   chunk.
+//! - The book's client prints `receiving data...` and `Data=> ...` before and after each
+//!   `recv`; this one copies the file in one `io::copy`, so it prints `receiving data...` once,
+//!   and `Data=>` once, for a small (up to 1 KiB) text file only. It prints `file opened` only
+//!   when it writes a file (`--output`), with the file's name. Its `Successfully get the file`
+//!   line adds the length and digest, and a last line gives the rate: `Received <n> bytes in
+//!   <s> s: <r> MB/s`. The server prints `Done sending <n> bytes` instead of `Sent '...'` per
+//!   chunk and `Donesending`; the plain run ends with its own check, `Checked: ...`.
 //! - The file is written to disk only with `--output` (the book always writes `received.txt`
 //!   into the current directory); the book's `mytext.txt` (`hello!!!`) is built in, `--file`
 //!   serves any other file.
+//! - The book's server serves one client at a time and waits on it without a limit, so one
+//!   idle client, or one that never reads, stalls every other; a client that resets ends it.
+//!   This one serves each client from its own thread, at most `--max-connections` (1024) at
+//!   once: one more is hung up on at once, with a line on stderr (its client says the server
+//!   hung up, busy). A client that sends nothing for `--timeout-s` (10 s) before its greeting,
+//!   or takes nothing for as long during the transfer, is given up. Whatever one client does
+//!   costs the server a line on stderr at most; a failed `accept` (no file descriptor left)
+//!   too, followed by a 100 ms pause.
 //! - One binary plays either script (`server` or `client`), or both in one process: the plain
 //!   run serves one client from a thread on a free port. Addresses are flags with loopback
 //!   defaults, port 0 allowed, the bound address printed; `--max-clients` bounds a server run
-//!   (the book's loops forever). Client reads time out instead of hanging.
+//!   (the book's loops forever). Client reads time out (`--timeout-s`) instead of hanging.
 
 mod transfer;
 
 use std::io::{self, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, ensure};
@@ -66,8 +83,9 @@ use transfer::{Fingerprint, Hashing, Source};
 const BOOK_TEXT: &[u8] = b"hello!!!";
 const GREETING: &[u8] = b"HelloServer!";
 const THANKS: &[u8] = b"->Thank you for connecting";
-/// How long the client waits for a connection or for the next bytes.
-const IO_TIMEOUT: Duration = Duration::from_secs(10);
+/// The server's pause after a failed accept, so an error that persists (no file descriptor
+/// left) is not retried in a busy loop.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
 /// What a client says when no server answers.
 const SERVER_HINT: &str = "is the server running? start it with `socket-file-transfer server`";
@@ -95,6 +113,12 @@ struct Args {
     /// Stop the server after this many clients [default: serve until stopped].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     max_clients: Option<u32>,
+    /// Clients the server serves at once; one more is hung up on at once.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    max_connections: u32,
+    /// Seconds either side waits for a connection or for the other to send or take bytes.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    timeout_s: u64,
     /// The server the client connects to (host:port).
     #[arg(long, default_value = "127.0.0.1:60000")]
     server: String,
@@ -115,29 +139,44 @@ fn main() -> std::process::ExitCode {
     common::main(|| run(Args::parse()))
 }
 
+/// What bounds a server: how many clients it serves before it stops, how many at once, and
+/// how long it waits for a client to send or take bytes.
+#[derive(Clone, Copy)]
+struct Limits {
+    clients: Option<u32>,
+    connections: u32,
+    timeout: Duration,
+}
+
 fn run(args: Args) -> anyhow::Result<()> {
-    let (output, chunk) = (args.output.as_deref(), args.chunk_size as usize);
+    let limits = Limits {
+        clients: args.max_clients,
+        connections: args.max_connections,
+        timeout: Duration::from_secs(args.timeout_s),
+    };
+    let source = Source::new(args.file.clone(), BOOK_TEXT);
     match args.role {
-        Some(Role::Server) => {
-            let source = Source::new(args.file, BOOK_TEXT)?;
-            serve(&listen(&args.bind)?, &source, args.max_clients)
-        }
-        Some(Role::Client) => fetch(&args.server, output, chunk).map(drop),
-        None => both(Source::new(args.file, BOOK_TEXT)?, output, chunk),
+        Some(Role::Server) => serve(&listen(&args.bind)?, &source?, limits),
+        Some(Role::Client) => fetch(&args.server, &args).map(drop),
+        None => both(source?, &args, limits),
     }
 }
 
 /// The plain run: a server thread on a free loopback port, one client, and a check of what
 /// the client got against the source file, hashed here on its own.
-fn both(source: Source, output: Option<&Path>, chunk: usize) -> anyhow::Result<()> {
+fn both(source: Source, args: &Args, limits: Limits) -> anyhow::Result<()> {
     let listener = listen("127.0.0.1:0")?;
     let address = listener.local_addr()?.to_string();
     let expected = source.digest()?;
+    let one = Limits {
+        clients: Some(1),
+        ..limits
+    };
     let server = std::thread::Builder::new()
         .name("server".into())
-        .spawn(move || serve(&listener, &source, Some(1)))
+        .spawn(move || serve(&listener, &source, one))
         .context("cannot start the server thread")?;
-    let received = fetch(&address, output, chunk);
+    let received = fetch(&address, args);
     common::join(server)??;
     let got = received?;
     ensure!(got == expected, "the client got {got:?}, not {expected:?}");
@@ -154,33 +193,69 @@ fn listen(address: &str) -> anyhow::Result<TcpListener> {
 }
 
 // ANCHOR: serve
-/// Serves clients one after another. A client that misbehaves or leaves costs a line on
-/// stderr, not the server.
-fn serve(listener: &TcpListener, source: &Source, max_clients: Option<u32>) -> anyhow::Result<()> {
-    let limit = max_clients.map_or(usize::MAX, |n| n as usize);
-    for connection in listener.incoming().take(limit) {
-        let client = connection.context("accept failed")?;
-        let peer = client.peer_addr().context("a client without an address")?;
-        println!("Got connection from {}", common::output::py_addr(peer));
-        if let Err(error) = send_file(client, source) {
-            eprintln!("transfer to {peer} failed: {error:#}");
+/// Serves each client from a thread of its own, at most `limits.connections` at once: past
+/// that, a client is hung up on at once. A client that misbehaves, stalls or leaves costs its
+/// own thread and a line on stderr, not the server; so does a failed accept (too many open
+/// files, say), after which the server pauses instead of spinning.
+fn serve(listener: &TcpListener, source: &Source, limits: Limits) -> anyhow::Result<()> {
+    let busy = AtomicU32::new(0);
+    let mut accepted = 0;
+    // A scope, so the threads may borrow `source`, and a bounded run waits for its transfers.
+    std::thread::scope(|scope| {
+        while limits.clients.is_none_or(|n| accepted < n) {
+            // The address comes with the connection: asking the socket for it later fails
+            // once the client has reset it.
+            let (client, peer) = match listener.accept() {
+                Ok(connection) => connection,
+                Err(error) => {
+                    eprintln!("accept failed: {error}");
+                    std::thread::sleep(ACCEPT_PAUSE);
+                    continue;
+                }
+            };
+            accepted += 1;
+            if busy.fetch_add(1, Ordering::SeqCst) >= limits.connections {
+                busy.fetch_sub(1, Ordering::SeqCst);
+                eprintln!(
+                    "{peer}: turned away, {} clients being served",
+                    limits.connections
+                );
+                continue;
+            }
+            println!("Got connection from {}", common::output::py_addr(peer));
+            let (busy, thread) = (&busy, std::thread::Builder::new());
+            let spawned = thread.spawn_scoped(scope, move || {
+                let sent = send_file(client, source, limits.timeout);
+                busy.fetch_sub(1, Ordering::SeqCst);
+                if let Err(error) = sent {
+                    eprintln!("{peer}: {error:#}");
+                }
+            });
+            if let Err(error) = spawned {
+                busy.fetch_sub(1, Ordering::SeqCst);
+                eprintln!("{peer}: no thread to serve it: {error}");
+            }
         }
-    }
+    });
     Ok(())
 }
 
-/// Waits for the greeting, then sends the header, the whole file and the thanks.
-fn send_file(mut client: TcpStream, source: &Source) -> anyhow::Result<()> {
-    client.set_read_timeout(Some(IO_TIMEOUT))?;
+/// Waits for the greeting, then sends the header, the whole file and the thanks; a client
+/// that sends nothing, or reads nothing, for `timeout` is given up.
+fn send_file(mut client: TcpStream, source: &Source, timeout: Duration) -> anyhow::Result<()> {
+    client.set_read_timeout(Some(timeout))?;
+    client.set_write_timeout(Some(timeout))?;
     let mut greeting = [0; GREETING.len()];
-    client.read_exact(&mut greeting).context("no greeting")?;
+    let greeted = client.read_exact(&mut greeting);
+    greeted.map_err(|error| transfer::stalled(error, "no greeting", timeout))?;
     let text = String::from_utf8_lossy(&greeting);
     println!("Server received {}", py_str(&text));
     ensure!(greeting == GREETING, "unexpected greeting");
     let announced = source.digest()?;
     client.write_all(transfer::header(&announced).as_bytes())?;
     // The book's read/send loop, here to the end of the file, however long.
-    let sent = source.copy_to(&mut client, announced.length)?;
+    let sent = source.copy_to(&mut client, announced.length);
+    let sent = sent.map_err(|error| transfer::stalled(error, "the transfer broke off", timeout))?;
     ensure!(sent == announced.length, "the file shrank while sent");
     client.write_all(THANKS)?;
     println!("Done sending {sent} bytes");
@@ -192,11 +267,12 @@ fn send_file(mut client: TcpStream, source: &Source) -> anyhow::Result<()> {
 /// Greets the server, reads the announced length and digest, streams exactly that many bytes
 /// through the hashing writer (into `output` or nowhere), then checks the count, the digest and
 /// the closing thanks. Prints the rate and returns what it measured.
-fn fetch(address: &str, output: Option<&Path>, chunk: usize) -> anyhow::Result<Fingerprint> {
-    let mut server = common::net::connect(address, IO_TIMEOUT, SERVER_HINT)?;
-    server.set_read_timeout(Some(IO_TIMEOUT))?;
+fn fetch(address: &str, args: &Args) -> anyhow::Result<Fingerprint> {
+    let (output, timeout) = (args.output.as_deref(), Duration::from_secs(args.timeout_s));
+    let mut server = common::net::connect(address, timeout, SERVER_HINT)?;
+    server.set_read_timeout(Some(timeout))?;
     server.write_all(GREETING)?;
-    let mut reader = BufReader::with_capacity(chunk, server);
+    let mut reader = BufReader::with_capacity(args.chunk_size as usize, server);
     let announced = transfer::read_header(&mut reader)?;
     let sink = transfer::create(output)?;
     if let Some(path) = output {

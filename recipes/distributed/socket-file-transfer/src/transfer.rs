@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{self, BufRead, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, ensure};
 use common::output::py_str;
@@ -129,6 +130,19 @@ pub fn header(announced: &Fingerprint) -> String {
     format!("{} {}\n", announced.length, announced.sha256)
 }
 
+/// `error` under `what`, saying so when it is the socket's timeout (which Linux reports as
+/// "Resource temporarily unavailable").
+pub fn stalled(error: impl Into<anyhow::Error>, what: &str, timeout: Duration) -> anyhow::Error {
+    let error = error.into();
+    let kind = error.downcast_ref::<io::Error>().map(io::Error::kind);
+    match kind {
+        Some(io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+            error.context(format!("{what}: nothing moved for {}s", timeout.as_secs()))
+        }
+        _ => error.context(what.to_owned()),
+    }
+}
+
 /// Where the client writes what it receives: the `--output` file, or nowhere.
 pub fn create(output: Option<&Path>) -> anyhow::Result<Box<dyn Write>> {
     let Some(path) = output else {
@@ -159,10 +173,12 @@ pub fn read_rest(reader: &mut impl Read, expected_len: usize) -> anyhow::Result<
 /// The header line `<length> <sha256 hex>\n`, read with a bound on its size.
 pub fn read_header(reader: &mut impl BufRead) -> anyhow::Result<Fingerprint> {
     let mut line = String::new();
-    reader
-        .take(200)
-        .read_line(&mut line)
-        .context("no header from the server")?;
+    let read = reader.take(200).read_line(&mut line);
+    // A busy server (at its --max-connections) hangs up without a word.
+    let reset = |error: &io::Error| error.kind() == io::ErrorKind::ConnectionReset;
+    let hung_up = matches!(read, Ok(0)) || read.as_ref().is_err_and(reset);
+    ensure!(!hung_up, "the server hung up before the file (is it busy?)");
+    read.context("no header from the server")?;
     parse_header(&line)
 }
 

@@ -1,14 +1,17 @@
 //! Runs the real `socket-file-transfer` binary: the plain run with the book's text, real
 //! server and client processes on an ephemeral port for files of 0 B, 1 B, 1 KiB + 1 and
-//! several MiB, and clients facing no server, a broken transfer or the wrong server.
+//! several MiB, clients facing no server, a broken transfer or the wrong server, and a server
+//! facing clients that reset, idle, never read or come past its bound.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
 
 use common::child::Children;
-use common::testing::{run_fails, run_ok, wait_bounded};
+use common::testing::{next_line, run_fails, run_ok, wait_bounded};
+use nix::sys::socket::{setsockopt, sockopt};
 use sha2::{Digest, Sha256};
 
 const BIN: &str = env!("CARGO_BIN_EXE_socket-file-transfer");
@@ -243,4 +246,162 @@ fn invalid_values_are_refused() {
     );
     run_fails(BIN, &["--file", missing], 1, "cannot open");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
+}
+
+/// A server process started by a test, with its stdout and stderr lines as they come.
+struct Running {
+    address: String,
+    stdout: Receiver<String>,
+    stderr: Receiver<String>,
+    _children: Children,
+}
+
+/// Starts `server --bind 127.0.0.1:0` with `args` and reads its address line.
+fn start(args: &[&str]) -> Running {
+    let mut children = Children::new();
+    let mut command = Command::new(BIN);
+    command
+        .args(["server", "--bind", "127.0.0.1:0"])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let process = children.spawn("server", &mut command).unwrap();
+    let stdout = lines(process.stdout.take().unwrap());
+    let stderr = lines(process.stderr.take().unwrap());
+    let first = next_line(&stdout);
+    let address = first.strip_prefix("Server listening on ").expect(&first);
+    Running {
+        address: address.to_owned(),
+        stdout,
+        stderr,
+        _children: children,
+    }
+}
+
+/// The lines of `pipe`, read to its end by a thread of their own.
+fn lines(pipe: impl Read + Send + 'static) -> Receiver<String> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            let _ = sender.send(line);
+        }
+    });
+    receiver
+}
+
+/// Connects and closes at once with SO_LINGER 0: the server's side of the connection is reset.
+fn reset(address: &str) {
+    let stream = TcpStream::connect(address).unwrap();
+    let linger = nix::libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    setsockopt(&stream, sockopt::Linger, &linger).unwrap();
+}
+
+/// A real client process fetching the book's text from `address`.
+fn fetch_books_text(address: &str) {
+    let client = run_ok(BIN, &["client", "--server", address]);
+    let summary = format!("Successfully get the file: 8 bytes, sha256 {HELLO_SHA256}");
+    assert!(client.stdout.contains(&summary), "{}", client.stdout);
+}
+
+/// Greets the server and reads nothing: the connection the server writes the file to stalls.
+fn greet_and_never_read(address: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.write_all(b"HelloServer!").unwrap();
+    stream
+}
+
+#[test]
+fn a_client_that_resets_costs_the_server_nothing() {
+    let server = start(&[]);
+    for _ in 0..5 {
+        reset(&server.address);
+    }
+    fetch_books_text(&server.address);
+    // Each reset costs that client at most one line on stderr; none ends the server.
+    fetch_books_text(&server.address);
+    let errors: Vec<String> = server.stderr.try_iter().collect();
+    assert!(errors.len() <= 5, "{errors:#?}");
+}
+
+#[test]
+fn an_idle_connection_does_not_hold_up_a_real_client() {
+    // The idle client has the whole of 60 s to greet: a server that served one client at a
+    // time would keep the real one (which waits 10 s) waiting until it gave up.
+    let server = start(&["--timeout-s", "60"]);
+    let idle = TcpStream::connect(&server.address).unwrap();
+    let accepted = next_line(&server.stdout);
+    assert!(
+        accepted.starts_with("Got connection from ('127.0.0.1', "),
+        "{accepted}"
+    );
+    fetch_books_text(&server.address);
+    drop(idle);
+}
+
+#[test]
+fn a_client_that_never_reads_a_large_file_does_not_hold_up_a_real_client() {
+    // More than the socket buffers on both sides hold, so the server's send stalls.
+    let length = 32 << 20;
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("large.bin");
+    let bytes: Vec<u8> = (0..length).map(|i| (i % 253) as u8).collect();
+    std::fs::write(&source, &bytes).unwrap();
+    let server = start(&["--timeout-s", "60", "--file", source.to_str().unwrap()]);
+
+    let stalled = greet_and_never_read(&server.address);
+    assert!(next_line(&server.stdout).starts_with("Got connection from"));
+    assert_eq!(next_line(&server.stdout), "Server received 'HelloServer!'");
+    let copy = dir.path().join("copy.bin");
+    let args = ["client", "--server", &server.address, "--output"];
+    let client = run_ok(BIN, &[&args[..], &[copy.to_str().unwrap()]].concat());
+    assert!(std::fs::read(&copy).unwrap() == bytes, "byte for byte");
+    assert!(client.stdout.contains(&sha256(&bytes)), "{}", client.stdout);
+    drop(stalled);
+}
+
+#[test]
+fn a_client_that_sends_or_takes_nothing_is_given_up_after_the_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("large.bin");
+    std::fs::write(&source, vec![1_u8; 32 << 20]).unwrap();
+    let server = start(&["--timeout-s", "1", "--file", source.to_str().unwrap()]);
+    let _silent = TcpStream::connect(&server.address).unwrap();
+    let _stalled = greet_and_never_read(&server.address);
+    let errors = [next_line(&server.stderr), next_line(&server.stderr)];
+    assert!(
+        errors.iter().all(|e| e.starts_with("127.0.0.1:")),
+        "{errors:#?}"
+    );
+    for reason in ["no greeting", "the transfer broke off"] {
+        let line = format!(": {reason}: nothing moved for 1s: ");
+        assert!(errors.iter().any(|e| e.contains(&line)), "{errors:#?}");
+    }
+    run_ok(BIN, &["client", "--server", &server.address]);
+}
+
+#[test]
+fn past_max_connections_a_client_is_turned_away_and_the_next_one_served() {
+    let server = start(&["--max-connections", "1", "--timeout-s", "60"]);
+    let idle = TcpStream::connect(&server.address).unwrap();
+    assert!(next_line(&server.stdout).starts_with("Got connection from"));
+    run_fails(
+        BIN,
+        &["client", "--server", &server.address],
+        1,
+        "the server hung up before the file (is it busy?)",
+    );
+    let turned_away = next_line(&server.stderr);
+    assert!(
+        turned_away.ends_with(": turned away, 1 clients being served"),
+        "{turned_away}"
+    );
+    drop(idle);
+    // The server frees the slot before it reports why the idle client's turn ended.
+    let ended = next_line(&server.stderr);
+    assert!(ended.contains(": no greeting: "), "{ended}");
+    fetch_books_text(&server.address);
 }

@@ -21,7 +21,7 @@
 //! ## Python → Rust
 //!
 //! - `socket.socket(AF_INET, SOCK_STREAM)` + `bind` + `listen` → `std::net::TcpListener::bind`;
-//!   `accept()` → `listener.incoming()`, an iterator of connections (`.take(n)` bounds a run).
+//!   `accept()` → `listener.accept()`, which returns the connection with the client's address.
 //! - `clientsocket.send(...)`/`close()` → `write_all` on the `TcpStream`, closed when it is
 //!   dropped at the end of the loop body.
 //! - `s.connect((host, port))` + `recv(1024)` → `TcpStream::connect_timeout` (in
@@ -36,6 +36,12 @@
 //!   got. The plain run uses port 0, so it never collides with another program on 9999.
 //! - The original serves forever; `--max-clients` bounds a run (the plain run serves one
 //!   client), and the server otherwise stops on a signal such as Ctrl-C.
+//! - The server stays sequential, as the book's is on purpose: it reads nothing from a client
+//!   and its one line fits in the socket's buffer, so an idle or never-reading client cannot
+//!   hold the next one up (a 5 s write timeout bounds the write all the same). One client is
+//!   served at a time; the others wait in the listen backlog. A client that resets, or a failed
+//!   `accept`, ends the book's server with an exception; here it costs a line on stderr (and
+//!   a 100 ms pause after a failed `accept`, so a lasting error is not retried in a loop).
 //! - The listen backlog is the operating system's default (`std` does not expose it); the
 //!   book asks for 5.
 //! - The client reads until the server hangs up (at most 1024 bytes) rather than one `recv`,
@@ -54,6 +60,12 @@ use clap::Parser;
 
 /// `time.ctime()`'s layout, e.g. `Sat Nov 21 23:59:37 2026`.
 const CTIME: &str = "%a %b %e %H:%M:%S %Y";
+
+/// The longest the server waits for a client to take its line.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
+/// The server's pause after a failed accept, so an error that persists (no file descriptor
+/// left) is not retried in a busy loop.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
 /// What a client says when no server answers.
 const SERVER_HINT: &str = "is the server running? start it with `socket-time-server server`";
@@ -128,19 +140,32 @@ fn listen(address: &str) -> anyhow::Result<TcpListener> {
 }
 
 // ANCHOR: serve
-/// Accepts clients one after another; each gets the time and is hung up on. A client that
-/// leaves early costs a line on stderr, not the server.
+/// Accepts clients one after another, as the book does: each gets the time and is hung up on.
+/// The server never waits for a client to send anything, and its one short line fits in the
+/// socket's send buffer, so no client holds the next one up (the write timeout bounds it
+/// anyway). A client that resets or leaves costs a line on stderr, and so does a failed
+/// accept (too many open files, say), after which the server pauses instead of spinning.
 fn serve(listener: &TcpListener, max_clients: Option<u32>) -> anyhow::Result<()> {
-    let limit = max_clients.map_or(usize::MAX, |n| n as usize);
-    for connection in listener.incoming().take(limit) {
-        let mut client = connection.context("accept failed")?;
-        let peer = client.peer_addr().context("a client without an address")?;
+    let mut served = 0;
+    while max_clients.is_none_or(|n| served < n) {
+        // The address comes with the connection: asking the socket for it later fails once
+        // the client has reset it.
+        let (mut client, peer) = match listener.accept() {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                eprintln!("accept failed: {error}");
+                std::thread::sleep(ACCEPT_PAUSE);
+                continue;
+            }
+        };
+        served += 1;
         println!(
             "Connected with[addr],[port]{}",
             common::output::py_addr(peer)
         );
         let now = format!("{}\r\n", common::output::ctime(SystemTime::now()));
-        if let Err(error) = client.write_all(now.as_bytes()) {
+        let sent = client.set_write_timeout(Some(WRITE_TIMEOUT));
+        if let Err(error) = sent.and_then(|()| client.write_all(now.as_bytes())) {
             eprintln!("could not send the time to {peer}: {error}");
         }
     }

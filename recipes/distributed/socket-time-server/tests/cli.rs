@@ -1,13 +1,15 @@
 //! Runs the real `socket-time-server` binary: the plain run, a real server and client on an
-//! ephemeral loopback port, and clients facing no server or the wrong one.
+//! ephemeral loopback port, clients facing no server or the wrong one, and a server facing
+//! clients that reset or stay idle.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
 
 use chrono::{Local, NaiveDateTime};
 use common::child::Children;
-use common::testing::{run_fails, run_ok, wait_bounded};
+use common::testing::{alive, next_line, run_fails, run_ok, start_server, wait_bounded};
+use nix::sys::socket::{setsockopt, sockopt};
 
 const BIN: &str = env!("CARGO_BIN_EXE_socket-time-server");
 
@@ -149,4 +151,51 @@ fn invalid_values_are_refused() {
         "cannot listen on nowhere",
     );
     run_fails(BIN, &["--bogus"], 2, "--bogus");
+}
+
+/// Connects and closes at once with SO_LINGER 0: the server's side of the connection is reset.
+fn reset(address: &str) {
+    let stream = TcpStream::connect(address).unwrap();
+    let linger = nix::libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    setsockopt(&stream, sockopt::Linger, &linger).unwrap();
+}
+
+/// A real client process asking `address` the time.
+fn ask(address: &str) {
+    let client = run_ok(BIN, &["client", "--server", address]);
+    assert_recent(served_time(raw_lines(&client.stdout)[0]));
+}
+
+#[test]
+fn a_client_that_resets_costs_the_server_nothing() {
+    let mut children = Children::new();
+    let args = ["server", "--bind", "127.0.0.1:0"];
+    let server = start_server(&mut children, "server", BIN, &args);
+    let address = server.address.to_string();
+    for _ in 0..5 {
+        reset(&address);
+    }
+    ask(&address);
+    ask(&address);
+    assert!(alive(server.pid));
+}
+
+#[test]
+fn an_idle_connection_does_not_hold_up_a_real_client() {
+    let mut children = Children::new();
+    let args = ["server", "--bind", "127.0.0.1:0"];
+    let server = start_server(&mut children, "server", BIN, &args);
+    let address = server.address.to_string();
+    // The server never waits for a client's bytes: the idle one gets its line at once too.
+    let mut idle = TcpStream::connect(&address).unwrap();
+    let accepted = next_line(&server.lines);
+    assert!(accepted.starts_with("Connected with[addr],[port]('127.0.0.1', "));
+    ask(&address);
+    let mut line = String::new();
+    idle.read_to_string(&mut line).unwrap();
+    let line = format!("Time connection server:{line}");
+    assert_recent(served_time(line.strip_suffix('\n').expect(&line)));
 }
