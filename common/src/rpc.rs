@@ -25,6 +25,9 @@ use tokio::sync::Mutex;
 /// How long a client waits for a TCP connection, and for each call's answer.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The most connections the name server serves at once.
+pub const MAX_CONNECTIONS: usize = 1024;
+
 /// A tarpc transport over TCP with JSON frames, receiving `Item`s and sending `SinkItem`s.
 pub type JsonTransport<Item, SinkItem> = Transport<TcpStream, Item, SinkItem, Json<Item, SinkItem>>;
 
@@ -150,15 +153,32 @@ pub async fn name_server(ns: &str) -> anyhow::Result<()> {
 pub async fn serve_names(bind: &str) -> anyhow::Result<SocketAddr> {
     let (listener, address) = listen(bind).await?;
     let names = Names::default().serve();
+    // As the recipes' own servers: at most MAX_CONNECTIONS at once, and a failed accept costs a
+    // line on stderr and a pause instead of a busy loop.
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     tokio::spawn(async move {
         loop {
-            // A failed accept concerns that one client; the next one may succeed.
-            if let Ok((socket, _)) = listener.accept().await {
-                let requests = BaseChannel::with_defaults(transport(socket)).execute(names.clone());
-                tokio::spawn(requests.for_each(|request| async {
-                    tokio::spawn(request);
-                }));
-            }
+            let (socket, peer) = match listener.accept().await {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    eprintln!("name server: accept failed: {error}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
+            let Ok(slot) = slots.clone().try_acquire_owned() else {
+                eprintln!("name server: {peer} turned away, {MAX_CONNECTIONS} connections open");
+                continue;
+            };
+            let requests = BaseChannel::with_defaults(transport(socket)).execute(names.clone());
+            tokio::spawn(async move {
+                requests
+                    .for_each(|request| async {
+                        tokio::spawn(request);
+                    })
+                    .await;
+                drop(slot);
+            });
         }
     });
     Ok(address)

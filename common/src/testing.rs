@@ -80,6 +80,18 @@ pub fn example(name: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// Connects to `address` and closes at once with SO_LINGER 0, so the server's side of the
+/// connection is reset: the abuse a server must survive at the cost of one line on stderr.
+pub fn reset_connection(address: impl std::net::ToSocketAddrs) {
+    use nix::sys::socket::{setsockopt, sockopt};
+    let stream = std::net::TcpStream::connect(address).expect("the server accepts a connection");
+    let linger = nix::libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    setsockopt(&stream, sockopt::Linger, &linger).expect("SO_LINGER can be set");
+}
+
 /// Runs `bin` and asserts it exited 0 with nothing on stderr; returns the run.
 pub fn run_ok(bin: &str, args: &[&str]) -> Run {
     let run = run(bin, args);

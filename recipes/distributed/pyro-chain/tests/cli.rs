@@ -7,8 +7,9 @@ use std::net::{SocketAddr, TcpStream};
 
 use common::child::Children;
 use common::testing::started_pids;
-use common::testing::{Server, alive, assert_gone, run_fails, run_ok, start_server};
-use nix::sys::socket::{setsockopt, sockopt};
+use common::testing::{
+    Server, alive, assert_gone, reset_connection, run_fails, run_ok, start_server,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_pyro-chain");
 
@@ -107,16 +108,6 @@ fn bad_arguments_fail_clearly() {
     );
 }
 
-/// Connects and closes at once with SO_LINGER 0: the server's side of the connection is reset.
-fn reset(address: SocketAddr) {
-    let stream = TcpStream::connect(address).unwrap();
-    let linger = nix::libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    setsockopt(&stream, sockopt::Linger, &linger).unwrap();
-}
-
 /// Two connections held open: one that sends nothing, one that stops half way through the
 /// length of its first frame.
 fn idle_and_slow(address: SocketAddr) -> [TcpStream; 2] {
@@ -153,7 +144,7 @@ fn a_client_that_resets_costs_the_server_nothing() {
     let mut children = Children::new();
     let (ns, first) = name_server_and_ring(&mut children);
     for _ in 0..5 {
-        reset(first.address);
+        reset_connection(first.address);
     }
     call_the_ring(&ns);
     assert!(alive(first.pid));

@@ -7,9 +7,10 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use common::child::{Children, exit_code, terminate};
-use common::testing::{Server, alive, assert_gone, run_fails, run_ok, start_server};
+use common::testing::{
+    Server, alive, assert_gone, reset_connection, run_fails, run_ok, start_server,
+};
 use common::testing::{started_pids, wait_bounded};
-use nix::sys::socket::{setsockopt, sockopt};
 
 const BIN: &str = env!("CARGO_BIN_EXE_pyro-hello");
 
@@ -113,16 +114,6 @@ fn bad_arguments_fail_clearly() {
     run_fails(BIN, &["client", "--ask"], 1, "no name given");
 }
 
-/// Connects and closes at once with SO_LINGER 0: the server's side of the connection is reset.
-fn reset(address: SocketAddr) {
-    let stream = TcpStream::connect(address).unwrap();
-    let linger = nix::libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    setsockopt(&stream, sockopt::Linger, &linger).unwrap();
-}
-
 /// Two connections held open: one that sends nothing, one that stops half way through the
 /// length of its first frame.
 fn idle_and_slow(address: SocketAddr) -> [TcpStream; 2] {
@@ -152,7 +143,7 @@ fn a_client_that_resets_costs_the_server_nothing() {
     let mut children = Children::new();
     let (ns, server) = name_server_and_server(&mut children);
     for _ in 0..5 {
-        reset(server.address);
+        reset_connection(server.address);
     }
     greet(&ns);
     assert!(alive(server.pid));

@@ -7,8 +7,9 @@ use std::net::{SocketAddr, TcpStream};
 
 use common::child::{Children, exit_code, terminate};
 use common::testing::wait_bounded;
-use common::testing::{Server, alive, assert_gone, next_line, run_fails, run_ok, start_server};
-use nix::sys::socket::{setsockopt, sockopt};
+use common::testing::{
+    Server, alive, assert_gone, next_line, reset_connection, run_fails, run_ok, start_server,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rpyc-classic");
 
@@ -94,16 +95,6 @@ fn bad_arguments_fail_clearly() {
     );
 }
 
-/// Connects and closes at once with SO_LINGER 0: the server's side of the connection is reset.
-fn reset(address: SocketAddr) {
-    let stream = TcpStream::connect(address).unwrap();
-    let linger = nix::libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    setsockopt(&stream, sockopt::Linger, &linger).unwrap();
-}
-
 /// Two connections held open: one that sends nothing, one that stops half way through the
 /// length of its first frame.
 fn idle_and_slow(address: SocketAddr) -> [TcpStream; 2] {
@@ -139,7 +130,7 @@ fn a_client_that_resets_costs_the_server_nothing() {
     let mut children = Children::new();
     let server = start(&mut children);
     for _ in 0..5 {
-        reset(server.address);
+        reset_connection(server.address);
     }
     redirect(&server);
     printed_remote_line(&server);

@@ -10,8 +10,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 
 use common::child::Children;
-use common::testing::{next_line, run_fails, run_ok, wait_bounded};
-use nix::sys::socket::{setsockopt, sockopt};
+use common::testing::{next_line, reset_connection, run_fails, run_ok, wait_bounded};
 use sha2::{Digest, Sha256};
 
 const BIN: &str = env!("CARGO_BIN_EXE_socket-file-transfer");
@@ -290,16 +289,6 @@ fn lines(pipe: impl Read + Send + 'static) -> Receiver<String> {
     receiver
 }
 
-/// Connects and closes at once with SO_LINGER 0: the server's side of the connection is reset.
-fn reset(address: &str) {
-    let stream = TcpStream::connect(address).unwrap();
-    let linger = nix::libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    setsockopt(&stream, sockopt::Linger, &linger).unwrap();
-}
-
 /// A real client process fetching the book's text from `address`.
 fn fetch_books_text(address: &str) {
     let client = run_ok(BIN, &["client", "--server", address]);
@@ -318,7 +307,7 @@ fn greet_and_never_read(address: &str) -> TcpStream {
 fn a_client_that_resets_costs_the_server_nothing() {
     let server = start(&[]);
     for _ in 0..5 {
-        reset(&server.address);
+        reset_connection(&server.address);
     }
     fetch_books_text(&server.address);
     // Each reset costs that client at most one line on stderr; none ends the server.

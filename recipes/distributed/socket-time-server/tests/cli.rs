@@ -8,8 +8,9 @@ use std::process::{Command, Stdio};
 
 use chrono::{Local, NaiveDateTime};
 use common::child::Children;
-use common::testing::{alive, next_line, run_fails, run_ok, start_server, wait_bounded};
-use nix::sys::socket::{setsockopt, sockopt};
+use common::testing::{
+    alive, next_line, reset_connection, run_fails, run_ok, start_server, wait_bounded,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_socket-time-server");
 
@@ -153,16 +154,6 @@ fn invalid_values_are_refused() {
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }
 
-/// Connects and closes at once with SO_LINGER 0: the server's side of the connection is reset.
-fn reset(address: &str) {
-    let stream = TcpStream::connect(address).unwrap();
-    let linger = nix::libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    setsockopt(&stream, sockopt::Linger, &linger).unwrap();
-}
-
 /// A real client process asking `address` the time.
 fn ask(address: &str) {
     let client = run_ok(BIN, &["client", "--server", address]);
@@ -176,7 +167,7 @@ fn a_client_that_resets_costs_the_server_nothing() {
     let server = start_server(&mut children, "server", BIN, &args);
     let address = server.address.to_string();
     for _ in 0..5 {
-        reset(&address);
+        reset_connection(&address);
     }
     ask(&address);
     ask(&address);
