@@ -1,5 +1,5 @@
-# remote.gdb: connect to gdbserver on loopback, as rpdb's client connects to its port, stop in
-# my_func twice, then let the program finish.
+# remote.gdb: connect to the recipe's loopback port (relayed to gdbserver), as rpdb's client
+# connects to its port; stop in my_func twice, then let the program finish.
 #
 #   gdb -batch -nx -ex 'set $port = 4444' -x recipes/testing/debug-gdbserver/remote.gdb \
 #       target/debug/debug-gdbserver
