@@ -30,13 +30,14 @@ struct Args {
     /// How a callback spends its random work time.
     #[arg(long, value_enum, default_value_t = Work::Block)]
     work: Work,
-    /// Book seconds between one call's end and the next call (call_later's delay).
+    /// Book seconds between one call's end and the next call (call_later's delay), at most
+    /// 3600.
     #[arg(long, value_name = "SECONDS", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=3600))]
     period: u32,
-    /// Book seconds from the start to the end time.
+    /// Book seconds from the start to the end time, at most 3600.
     #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=3600))]
     end: u32,
-    /// Each callback works a random 0 to this many book seconds (randint(0, 5)).
+    /// Each callback works a random 0 to this many book seconds (randint(0, 5)), at most 60.
     #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=60))]
     max_block: u32,
     /// Seed for the random work times; random when absent.

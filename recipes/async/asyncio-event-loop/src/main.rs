@@ -60,13 +60,14 @@ struct Args {
     /// Which edition: ed1 calls function_1..3 for 9 s; ed2 calls task_A..C, which block, for 60 s.
     #[arg(long, value_enum, default_value_t = Edition::Ed1)]
     edition: Edition,
-    /// Book seconds between one call's end and the next call (call_later's delay).
+    /// Book seconds between one call's end and the next call (call_later's delay), at most
+    /// 3600.
     #[arg(long, value_name = "SECONDS", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=3600))]
     period: u32,
-    /// Book seconds from the start to the end time [default: 9 (ed1), 60 (ed2)].
+    /// Book seconds from the start to the end time, at most 3600 [default: 9 (ed1), 60 (ed2)].
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..=3600))]
     end: Option<u32>,
-    /// ed2: each callback blocks a random 0 to this many book seconds (randint(0, 5)).
+    /// ed2: each callback blocks a random 0 to this many book seconds (randint(0, 5)), at most 60.
     #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=60))]
     max_block: u32,
     /// ed2: seed for the random block times; random when absent.

@@ -211,7 +211,10 @@ fn example_heartbeat_fixes_keep_the_books_schedule() {
 fn bad_arguments_are_refused() {
     run_fails(BIN, &["--period", "0"], 2, "--period");
     run_fails(BIN, &["--end", "0"], 2, "--end");
-    run_fails(BIN, &["--max-block", "61"], 2, "--max-block");
+    run_fails(BIN, &["--max-block", "61"], 2, "61 is not in 0..=60");
+    run_fails(BIN, &["--period", "3601"], 2, "3601 is not in 1..=3600");
+    run_fails(BIN, &["--end", "3601"], 2, "3601 is not in 1..=3600");
+    run_fails(BIN, &["--tick-ms", "10001"], 2, "10001 is not in 0..=10000");
     run_fails(BIN, &["--work", "async-sleep"], 2, "--work");
     run_fails(BIN, &["--edition", "ed3"], 2, "--edition");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
@@ -220,6 +223,13 @@ fn bad_arguments_are_refused() {
     let heartbeat = heartbeat();
     run_fails(&heartbeat, &["--work", "nap"], 2, "--work");
     run_fails(&heartbeat, &["--edition", "ed2"], 2, "--edition");
-    run_fails(&heartbeat, &["--max-block", "61"], 2, "--max-block");
+    run_fails(&heartbeat, &["--max-block", "61"], 2, "61 is not in 0..=60");
+    run_fails(
+        &heartbeat,
+        &["--period", "3601"],
+        2,
+        "3601 is not in 1..=3600",
+    );
+    run_fails(&heartbeat, &["--end", "3601"], 2, "3601 is not in 1..=3600");
     run_fails(&heartbeat, &["--tick-ms", "0"], 1, "--tick-ms 0");
 }

@@ -32,7 +32,7 @@
 //!   for floats) and the verdict printed; the book only prints.
 //! - Headings name OpenCL and the device array instead of PyCUDA and GPUArray; matrices print
 //!   in NumPy's layout, each float in Rust's shortest exact form.
-//! - `--rows`/`--cols` change the book's 4×4, `--factor` its 2, and `--seed` makes the input
+//! - `--rows`/`--cols` change the book's 4×4 (each at most 1024), `--factor` its 2, and `--seed` makes the input
 //!   repeatable. The check stays exact for any factor: one multiplication rounds the same way
 //!   on the device and on the CPU (see `check`).
 //! - The first line names the OpenCL device the kernel ran on (`--platform`/`--device`).
@@ -47,11 +47,11 @@ const KERNEL: &str = include_str!("scale.cl");
 #[derive(Parser)]
 #[command(about = "A device array whose scaling runs as an OpenCL kernel (PyCUDA's GPUArray)")]
 struct Args {
-    /// Rows of the random matrix (the book's 4).
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    /// Rows of the random matrix (the book's 4), at most 1024: the run prints every element.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1024))]
     rows: u32,
-    /// Columns of the random matrix (the book's 4).
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    /// Columns of the random matrix (the book's 4), at most 1024.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=1024))]
     cols: u32,
     /// The factor of `factor * a_gpu` (the book's 2).
     #[arg(long, default_value_t = 2.0)]

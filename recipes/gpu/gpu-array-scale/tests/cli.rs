@@ -52,6 +52,8 @@ fn without_an_opencl_platform_it_fails_fast_in_one_line() {
 #[test]
 fn bad_arguments_fail_cleanly() {
     run_fails(BIN, &["--cols", "0"], 2, "--cols");
+    run_fails(BIN, &["--rows", "1025"], 2, "1025 is not in 1..=1024");
+    run_fails(BIN, &["--cols", "1025"], 2, "1025 is not in 1..=1024");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
     run_fails(
         BIN,

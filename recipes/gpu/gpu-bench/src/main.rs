@@ -33,8 +33,9 @@
 //!
 //! - The kernel's and the CPU's repeat loops carry each pass into the next (`s * 0.0`, see
 //!   `src/bench.cl`); the book's loop of identical stores can be optimised into one store.
-//! - 1,000 repeats by default (`--repeat`; `--book` for 10,000); the device's info is one line
-//!   instead of the full listing (`cargo run -p gpu-device-info` prints that).
+//! - 1,000 repeats by default (`--repeat`, at most 100,000; `--book` for 10,000; `--length`
+//!   at most 2^20); the device's info is one line instead of the full listing (`cargo run -p
+//!   gpu-device-info` prints that).
 //! - Copy and kernel times are printed separately, from profiling events; the book's "GPU
 //!   Time" (wall clock from launch to result) is kept.
 //! - The check (the book's `norm < 1e-5`) prints its verdict.
@@ -56,11 +57,13 @@ const KERNEL: &str = include_str!("bench.cl");
 #[derive(Parser)]
 #[command(about = "CPU against OpenCL device: kernel and copy times from profiling events")]
 struct Args {
-    /// Elements per vector (the book's 10000).
-    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=16_777_216))]
+    /// Elements per vector (the book's 10000), at most 1048576 (2^20: some 6 s at 1000
+    /// repeats on PoCL).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
     length: u32,
-    /// How many times each sum is recomputed [default: 1000; the book's 10000 with --book].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    /// How many times each sum is recomputed, at most 100000 (some 5 s for 10000 elements)
+    /// [default: 1000; the book's 10000 with --book].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     repeat: Option<u32>,
     /// Use the book's 10000 repeats.
     #[arg(long)]
@@ -133,7 +136,7 @@ fn test_gpu_vector_sum(
         .arg(&a_buffer)
         .arg(&b_buffer)
         .arg(&c_buffer)
-        .arg(repeat as i32) // clap bounds --repeat to a million
+        .arg(repeat as i32) // clap bounds --repeat to 100000
         .build()?;
 
     let clock = Stopwatch::start();

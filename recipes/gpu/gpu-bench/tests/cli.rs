@@ -122,5 +122,23 @@ fn bad_arguments_exit_2() {
     run_fails(BIN, &["--repeat", "0"], 2, "--repeat");
     run_fails(&example("bandwidth"), &["--mib", "0"], 2, "--mib");
     run_fails(BIN, &["--length", "0"], 2, "--length");
+    run_fails(
+        BIN,
+        &["--length", "1048577"],
+        2,
+        "1048577 is not in 1..=1048576",
+    );
+    run_fails(
+        BIN,
+        &["--repeat", "100001"],
+        2,
+        "100001 is not in 1..=100000",
+    );
+    run_fails(
+        &example("bandwidth"),
+        &["--mib", "257"],
+        2,
+        "257 is not in 1..=256",
+    );
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

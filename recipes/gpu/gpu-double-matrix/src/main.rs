@@ -37,8 +37,8 @@
 //! - The run checks that every cell is exactly twice the original (doubling a float is exact)
 //!   and prints the verdict; the book prints the two matrices only.
 //! - Headings say `OpenCL` for `PyCUDA`; matrices print in NumPy's layout, each number in
-//!   Rust's shortest form that reads back exactly. `--rows`/`--cols` change the book's 5×5,
-//!   `--seed` makes the matrix repeatable.
+//!   Rust's shortest form that reads back exactly. `--rows`/`--cols` change the book's 5×5
+//!   (each at most 1024), `--seed` makes the matrix repeatable.
 //! - The first line names the OpenCL device the kernel ran on (`--platform`/`--device`).
 
 use anyhow::{Context as _, ensure};
@@ -51,11 +51,11 @@ const KERNEL: &str = include_str!("double_matrix.cl");
 #[derive(Parser)]
 #[command(about = "Doubles a matrix of floats in an OpenCL kernel, one work-item per cell")]
 struct Args {
-    /// Rows of the matrix (the book's 5).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    /// Rows of the matrix (the book's 5), at most 1024: the run prints every cell.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1024))]
     rows: u32,
-    /// Columns of the matrix (the book's 5).
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    /// Columns of the matrix (the book's 5), at most 1024.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1024))]
     cols: u32,
     /// Seed for the random matrix; random when absent, as in the book.
     #[arg(long)]

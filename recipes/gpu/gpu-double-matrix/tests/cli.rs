@@ -82,5 +82,7 @@ fn a_platform_that_does_not_exist_is_a_one_line_error() {
 #[test]
 fn bad_arguments_exit_2() {
     run_fails(BIN, &["--rows", "0"], 2, "--rows");
+    run_fails(BIN, &["--rows", "1025"], 2, "1025 is not in 1..=1024");
+    run_fails(BIN, &["--cols", "1025"], 2, "1025 is not in 1..=1024");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

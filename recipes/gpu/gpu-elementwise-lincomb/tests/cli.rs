@@ -98,6 +98,12 @@ fn without_an_opencl_platform_it_fails_fast_in_one_line() {
 #[test]
 fn bad_arguments_fail_cleanly() {
     run_fails(BIN, &["--length", "0"], 2, "--length");
+    run_fails(
+        BIN,
+        &["--length", "16777217"],
+        2,
+        "16777217 is not in 1..=16777216",
+    );
     run_fails(BIN, &["--bogus"], 2, "--bogus");
     run_fails(BIN, &["--coef-a", "nan"], 1, "must be finite numbers");
 }

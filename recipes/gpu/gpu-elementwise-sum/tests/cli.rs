@@ -97,5 +97,11 @@ fn a_platform_or_device_that_does_not_exist_is_a_one_line_error() {
 #[test]
 fn bad_arguments_exit_2() {
     run_fails(BIN, &["--length", "0"], 2, "--length");
+    run_fails(
+        BIN,
+        &["--length", "16777217"],
+        2,
+        "16777217 is not in 1..=16777216",
+    );
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

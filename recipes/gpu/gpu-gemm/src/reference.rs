@@ -1,7 +1,10 @@
-//! The CPU side of the checks: the reference product and how far a result is from it. Used by
-//! the recipe and by the `kernels` example (which alone checks sampled cells of big products).
+//! The checks: how far a product is from another and from a double-precision sum, and the
+//! one-core loop the `kernels` example times its kernels against.
 
 use rand::RngExt;
+
+/// The largest relative error a cell may have (the catalogue's bound for single precision).
+pub const MAX_RELATIVE_ERROR: f64 = 1e-4;
 
 // ANCHOR: gemm_cpu
 /// C = A·B on one CPU core, row by row: for each a[i][k], add a[i][k]·B's row k to C's row i,
@@ -53,7 +56,8 @@ pub fn sample_cells(rng: &mut impl RngExt, n: usize, samples: usize) -> Vec<(usi
         .collect()
 }
 
-/// The largest relative error of `c` on `cells`, each recomputed as a double-precision sum.
+/// The largest relative error of `c` = A·B on `cells`, each recomputed as a double-precision
+/// sum.
 pub fn sampled_relative_error(
     a: &[f32],
     b: &[f32],
@@ -61,12 +65,25 @@ pub fn sampled_relative_error(
     n: usize,
     cells: &[(usize, usize)],
 ) -> f64 {
+    sampled_relative_error_plus(a, b, None, c, n, cells)
+}
+
+/// As [`sampled_relative_error`] for `c` = A·B + D.
+pub fn sampled_relative_error_plus(
+    a: &[f32],
+    b: &[f32],
+    d: Option<&[f32]>,
+    c: &[f32],
+    n: usize,
+    cells: &[(usize, usize)],
+) -> f64 {
     cells
         .iter()
         .map(|&(row, col)| {
-            let exact: f64 = (0..n)
+            let product: f64 = (0..n)
                 .map(|k| f64::from(a[row * n + k]) * f64::from(b[k * n + col]))
                 .sum();
+            let exact = product + d.map_or(0.0, |d| f64::from(d[row * n + col]));
             relative_error(f64::from(c[row * n + col]), exact)
         })
         .fold(0.0, f64::max)
@@ -110,6 +127,12 @@ mod tests {
             0.0
         );
         assert!(sampled_relative_error(&a, &b, &[19.0, 0.0, 0.0, 51.0], 2, &cells) > 0.01);
+        let d = [1.0, 0.0, 0.0, 2.0];
+        let got = [20.0, 0.0, 0.0, 52.0];
+        assert_eq!(
+            sampled_relative_error_plus(&a, &b, Some(&d), &got, 2, &cells),
+            0.0
+        );
     }
 
     #[test]

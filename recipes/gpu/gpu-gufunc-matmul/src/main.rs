@@ -31,7 +31,8 @@
 //! - The 2nd edition's `guvectorize` has no `target`, so Numba runs it on the CPU; the 1st
 //!   edition's NumbaPro targeted the GPU. Here it always runs on the OpenCL device.
 //! - The product is checked against the CPU's, exactly, and the verdict printed.
-//! - `--m`, `--n`, `--p` give other shapes (each defaults to `--dim`, the book's 10); values
+//! - `--m`, `--n`, `--p` give other shapes (each defaults to `--dim`, the book's 10; all at
+//!   most 512); values
 //!   stay in `0..dim`. `--seed` makes the matrices repeatable.
 //! - The first line names the OpenCL device the kernel ran on (`--platform`/`--device`).
 
@@ -46,17 +47,18 @@ const KERNEL: &str = include_str!("matmul.cl");
 #[derive(Parser)]
 #[command(about = "A generalized ufunc (m,n),(n,p)->(m,p): an integer matrix product in OpenCL")]
 struct Args {
-    /// The book's dim: the matrices' size and the bound of their random values (0..dim).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    /// The book's dim: the matrices' size and the bound of their random values (0..dim), at
+    /// most 512 (about a second on PoCL; 1024 takes some 20 s).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=512))]
     dim: u32,
-    /// Rows of A and C [default: dim].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    /// Rows of A and C, at most 512 [default: dim].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=512))]
     m: Option<u32>,
-    /// Columns of A, rows of B [default: dim].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    /// Columns of A, rows of B, at most 512 [default: dim].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=512))]
     n: Option<u32>,
-    /// Columns of B and C [default: dim].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    /// Columns of B and C, at most 512 [default: dim].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=512))]
     p: Option<u32>,
     /// Seed for the random matrices; random when absent, as in the book.
     #[arg(long)]
@@ -78,7 +80,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     let mut rng = common::seeded_rng(args.seed);
     let size = |dimension: Option<u32>| dimension.unwrap_or(args.dim) as usize;
     let (m, n, p) = (size(args.m), size(args.n), size(args.p));
-    let bound = args.dim as i32; // clap bounds --dim to 1024
+    let bound = args.dim as i32; // clap bounds --dim to 512
     // `np.random.randint(dim, size=(rows, cols))`, row-major.
     let mut randint = |rows: usize, cols: usize| -> Vec<i32> {
         (0..rows * cols)
@@ -128,7 +130,7 @@ fn matmul(pro_que: &ProQue, a: &[i32], b: &[i32], shape: Shape) -> anyhow::Resul
         .arg(&a_gpu)
         .arg(&b_gpu)
         .arg(&c_gpu)
-        .arg(n as i32) // clap bounds the shapes to 1024
+        .arg(n as i32) // clap bounds the shapes to 512
         .arg(p as i32)
         .build()?;
     // SAFETY: the global size is (p, m), so the kernel's i < m and j < p; it reads A below

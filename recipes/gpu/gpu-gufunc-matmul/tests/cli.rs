@@ -59,5 +59,9 @@ fn without_an_opencl_platform_it_fails_fast_in_one_line() {
 fn bad_arguments_exit_2() {
     run_fails(BIN, &["--dim", "0"], 2, "--dim");
     run_fails(BIN, &["--n", "0"], 2, "--n");
+    run_fails(BIN, &["--dim", "513"], 2, "513 is not in 1..=512");
+    run_fails(BIN, &["--m", "513"], 2, "513 is not in 1..=512");
+    run_fails(BIN, &["--n", "513"], 2, "513 is not in 1..=512");
+    run_fails(BIN, &["--p", "513"], 2, "513 is not in 1..=512");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

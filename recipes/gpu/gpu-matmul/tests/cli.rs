@@ -78,5 +78,6 @@ fn a_device_that_does_not_exist_is_a_one_line_error() {
 #[test]
 fn bad_arguments_exit_2() {
     run_fails(BIN, &["--size", "0"], 2, "--size");
+    run_fails(BIN, &["--size", "513"], 2, "513 is not in 1..=512");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

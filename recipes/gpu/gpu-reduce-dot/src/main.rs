@@ -50,10 +50,12 @@ use reduction_kernel::reduction_kernel;
 #[derive(Parser)]
 #[command(about = "A map-reduce dot product: a generated OpenCL reduction kernel")]
 struct Args {
-    /// Elements per vector (the book's vector_length); both vectors are 0..length.
+    /// Elements per vector (the book's vector_length), at most 1861, the last whose dot
+    /// product fits a 32-bit int; both vectors are 0..length.
     #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u32).range(1..=1861))]
     length: u32,
-    /// Work-items per work-group, a power of two [default: 256, or the device's maximum].
+    /// Work-items per work-group, a power of two up to 1024 [default: 256, or the device's
+    /// maximum].
     #[arg(long, value_parser = |text: &str| parse_work_group(text, 1))]
     work_group: Option<u32>,
     #[command(flatten)]

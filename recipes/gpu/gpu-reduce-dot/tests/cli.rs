@@ -116,5 +116,11 @@ fn bad_arguments_exit_2() {
     // 0²+…+1861² is the last dot product that fits a 32-bit int.
     run_fails(BIN, &["--length", "1862"], 2, "--length");
     run_fails(BIN, &["--work-group", "48"], 2, "not a power of two");
+    run_fails(
+        BIN,
+        &["--work-group", "2048"],
+        2,
+        "2048 is not a power of two from 1 to 1024",
+    );
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

@@ -44,10 +44,11 @@ const KERNEL: &str = include_str!("reduction.cl");
 #[derive(Parser)]
 #[command(about = "Sums 1..=n with a work-group tree reduction in OpenCL local memory")]
 struct Args {
-    /// How many numbers to sum: 1..=length (the book's 10000).
+    /// How many numbers to sum: 1..=length (the book's 10000), at most 16777216 (2^24).
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=16_777_216))]
     length: u32,
-    /// Work-items per work-group, a power of two [default: 256, or the device's maximum].
+    /// Work-items per work-group, a power of two up to 1024 [default: 256, or the device's
+    /// maximum].
     #[arg(long, value_parser = |text: &str| parse_work_group(text, 2))]
     work_group: Option<u32>,
     #[command(flatten)]

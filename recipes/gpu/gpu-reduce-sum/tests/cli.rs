@@ -83,5 +83,17 @@ fn without_an_opencl_platform_it_fails_fast_in_one_line() {
 fn bad_arguments_exit_2() {
     run_fails(BIN, &["--length", "0"], 2, "--length");
     run_fails(BIN, &["--work-group", "1"], 2, "not a power of two");
+    run_fails(
+        BIN,
+        &["--length", "16777217"],
+        2,
+        "16777217 is not in 1..=16777216",
+    );
+    run_fails(
+        BIN,
+        &["--work-group", "2048"],
+        2,
+        "2048 is not a power of two from 2 to 1024",
+    );
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

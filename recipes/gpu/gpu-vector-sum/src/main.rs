@@ -56,7 +56,8 @@ const KERNEL: &str = include_str!("vector_sum.cl");
 #[derive(Parser)]
 #[command(about = "Adds two vectors of ints in an OpenCL kernel, spelling out every step")]
 struct Args {
-    /// Elements per vector (the book's vector_dimension); values are random in 0..length.
+    /// Elements per vector (the book's vector_dimension), at most 16777216 (2^24: some 3 s
+    /// on PoCL); values are random in 0..length.
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=16_777_216))]
     length: u32,
     /// Seed for the random vectors; random when absent, as in the book.

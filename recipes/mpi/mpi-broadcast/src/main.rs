@@ -38,8 +38,9 @@ use mpi::traits::*;
 #[derive(Parser)]
 #[command(about = "The root MPI rank broadcasts a value to every rank")]
 struct Args {
-    /// Ranks to start when run outside mpiexec (the book's 10); under mpiexec its -n decides.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Ranks to start when run outside mpiexec (the book's 10), at most 64;
+    /// under mpiexec its -n decides.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=64))]
     ranks: u32,
     /// The value rank 0 shares (not 0: the other ranks start with 0).
     #[arg(long, default_value_t = 100, allow_negative_numbers = true,

@@ -37,7 +37,7 @@
 //! - The 1st edition's first listing deadlocks and its run has to be killed; the 2nd edition's
 //!   file is already safe (rank 1 receives first, rank 5 sends first). Both are here: the
 //!   deadlocking order only behind `--deadlock`, where the receives give up after
-//!   `--timeout-ms` (3000) and the job ends with an explanation and exit status 1.
+//!   `--timeout-ms` (3000, at most 60000) and the job ends with an explanation and exit status 1.
 //! - `--edition ed1` uses the 1st edition's first fix (rank 1 sends first, rank 5 receives
 //!   first) and its `my rank is :  3` line; `--mode send-first` is its final listing, where
 //!   both send first: that works only because MPI buffers a message this small (the book's
@@ -66,8 +66,9 @@ const SECOND: i32 = 5;
 #[derive(Parser)]
 #[command(about = "Two MPI ranks swap a message: the deadlocking order, the fixes, sendrecv")]
 struct Args {
-    /// Ranks to start when run outside mpiexec (the book's 9); under mpiexec its -n decides.
-    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Ranks to start when run outside mpiexec (the book's 9), at most 64;
+    /// under mpiexec its -n decides.
+    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u32).range(1..=64))]
     ranks: u32,
     /// Which edition's program: ed2's safe order, or ed1's first fix and wording.
     #[arg(long, value_enum, default_value_t = Edition::Ed2)]
@@ -79,8 +80,9 @@ struct Args {
     /// --timeout-ms.
     #[arg(long, conflicts_with = "mode")]
     deadlock: bool,
-    /// How long a receive waits for its message before it gives up, in ms.
-    #[arg(long, default_value_t = 3000, value_parser = clap::value_parser!(u64).range(1..))]
+    /// How long a receive waits for its message before it gives up, in ms, at most 60000 (a
+    /// minute shows the deadlock as well as an hour).
+    #[arg(long, default_value_t = 3000, value_parser = clap::value_parser!(u64).range(1..=60_000))]
     timeout_ms: u64,
 }
 

@@ -108,5 +108,12 @@ fn bad_flags_are_refused_by_the_parser() {
     run_fails(BIN, &["--mode", "receive-first"], 2, "--mode");
     run_fails(BIN, &["--deadlock", "--mode", "sendrecv"], 2, "--deadlock");
     run_fails(BIN, &["--timeout-ms", "0"], 2, "--timeout-ms");
+    run_fails(BIN, &["--ranks", "65"], 2, "65 is not in 1..=64");
+    run_fails(
+        BIN,
+        &["--timeout-ms", "60001"],
+        2,
+        "60001 is not in 1..=60000",
+    );
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

@@ -40,8 +40,9 @@ use mpi::traits::*;
 #[derive(Parser)]
 #[command(about = "Every MPI rank says hello with its rank number")]
 struct Args {
-    /// Ranks to start when run outside mpiexec (the book's 5); under mpiexec its -n decides.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Ranks to start when run outside mpiexec (the book's 5), at most 64;
+    /// under mpiexec its -n decides.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=64))]
     ranks: u32,
 }
 

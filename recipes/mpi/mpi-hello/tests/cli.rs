@@ -61,6 +61,11 @@ fn zero_ranks_is_refused_by_the_parser() {
 }
 
 #[test]
+fn more_than_64_ranks_are_refused_by_the_parser() {
+    run_fails(BIN, &["--ranks", "65"], 2, "65 is not in 1..=64");
+}
+
+#[test]
 fn unknown_flags_exit_2() {
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

@@ -23,14 +23,16 @@ use mpi::traits::*;
 #[derive(Parser)]
 #[command(about = "Ping-pong between two MPI ranks: latency and bandwidth by message size")]
 struct Args {
-    /// Ranks to start when run outside mpiexec; the ping-pong needs exactly 2.
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Ranks to start when run outside mpiexec, at most 64; the ping-pong needs exactly 2.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
     ranks: u32,
-    /// Round trips per timed batch [default: enough to move about 16 MiB, within 4..=400].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Round trips per timed batch, at most 100 (every size makes that many: some 15 s up to
+    /// 4 MiB) [default: enough to move about 16 MiB, within 4..=400].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
     round_trips: Option<u32>,
-    /// The largest message, in bytes.
-    #[arg(long, default_value_t = 4 << 20, value_parser = clap::value_parser!(u32).range(1..=(1 << 30)))]
+    /// The largest message, in bytes, at most 16 MiB (16777216, a run of some 5 s).
+    #[arg(long, default_value_t = 4 << 20)]
+    #[arg(value_parser = clap::value_parser!(u32).range(1..=(16 << 20)))]
     max_bytes: u32,
 }
 

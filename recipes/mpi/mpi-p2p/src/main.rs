@@ -48,8 +48,9 @@ const TEXT_TO: i32 = 8;
 #[derive(Parser)]
 #[command(about = "Blocking send/receive between MPI ranks: a number 0 → 4, a text 1 → 8")]
 struct Args {
-    /// Ranks to start when run outside mpiexec (the book's 9); under mpiexec its -n decides.
-    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Ranks to start when run outside mpiexec (the book's 9), at most 64;
+    /// under mpiexec its -n decides.
+    #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u32).range(1..=64))]
     ranks: u32,
     /// The number rank 0 sends to rank 4.
     #[arg(long, default_value_t = 10_000_000, allow_negative_numbers = true)]

@@ -133,8 +133,17 @@ fn the_ping_pong_relaunches_with_two_ranks_and_needs_exactly_two() {
 fn bad_flags_are_refused_by_the_parser() {
     run_fails(BIN, &["--max-bytes", "64"], 2, "--max-bytes");
     run_fails(BIN, &["--ranks", "0"], 2, "--ranks");
+    run_fails(BIN, &["--ranks", "65"], 2, "65 is not in 1..=64");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
     let bin = example("ping_pong");
     run_fails(&bin, &["--round-trips", "0"], 2, "--round-trips");
     run_fails(&bin, &["--max-bytes", "0"], 2, "--max-bytes");
+    run_fails(&bin, &["--round-trips", "101"], 2, "101 is not in 1..=100");
+    run_fails(
+        &bin,
+        &["--max-bytes", "16777217"],
+        2,
+        "16777217 is not in 1..=16777216",
+    );
+    run_fails(&bin, &["--ranks", "65"], 2, "65 is not in 1..=64");
 }

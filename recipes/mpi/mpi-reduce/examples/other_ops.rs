@@ -25,10 +25,10 @@ use numpy::numpy;
 #[derive(Parser)]
 #[command(about = "Element-wise reduction onto the root with MPI.MAX or a user-defined gcd")]
 struct Args {
-    /// Ranks to start when run outside mpiexec; under mpiexec its -n decides.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Ranks to start when run outside mpiexec, at most 64; under mpiexec its -n decides.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=64))]
     ranks: u32,
-    /// Length of the arrays.
+    /// Length of the arrays, at most 1000000 (4 MB per rank).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     length: u32,
     /// How the arrays are combined.

@@ -28,13 +28,14 @@
 //! - `MPI.MAX` → `SystemOperation::max()`. A user operation (mpi4py's `MPI.Op.Create(f)`) →
 //!   `UserOperation::commutative(closure)`; the closure gets MPI's two buffers and combines
 //!   the first into the second (the `other_ops` example).
-//! - `numpy.zeros(n, dtype=numpy.int)` → `vec![0i32; n]`; NumPy's printing of an array is the
+//! - `numpy.zeros(n, dtype=numpy.int)` → `vec![0i64; n]`; NumPy's printing of an array is the
 //!   small `numpy` function (`src/numpy.rs`).
 //!
 //! ## Differences from the book
 //!
 //! - `numpy.int`, which both listings use, was removed in NumPy 1.24; the listings fail on a
-//!   current NumPy. Here the arrays are `i32`.
+//!   current NumPy. Here the arrays are `i64`, what `numpy.int` was on Linux: the sums
+//!   of 66 ranks' arrays of a million elements would overflow 32 bits.
 //! - The 1st edition sends `arange(size)` but receives into an array of 3, so it works only
 //!   with exactly 3 ranks; with another count the buffers disagree. `--edition ed1` keeps that
 //!   shape and stops the job at once with one message when the world is not 3 ranks
@@ -56,14 +57,15 @@ mod numpy;
 #[derive(Parser)]
 #[command(about = "Element-wise sum of every MPI rank's array onto the root (Reduce)")]
 struct Args {
-    /// Ranks to start when run outside mpiexec (the book's 3); under mpiexec its -n decides.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Ranks to start when run outside mpiexec (the book's 3), at most 64;
+    /// under mpiexec its -n decides.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=64))]
     ranks: u32,
     /// Which edition's program: ed2 sends arrays of --length; ed1 sends arrays of one element
     /// per rank and receives --length, so it needs exactly --length ranks.
     #[arg(long, value_enum, default_value_t = Edition::Ed2)]
     edition: Edition,
-    /// Length of the arrays [default: 10 (ed2), 3 (ed1)].
+    /// Length of the arrays, at most 1000000 (4 MB per rank) [default: 10 (ed2), 3 (ed1)].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     length: Option<u32>,
 }
@@ -98,7 +100,9 @@ fn run(args: Args) -> anyhow::Result<()> {
         Edition::Ed2 => array_size,
         Edition::Ed1 => size,
     };
-    let senddata: Vec<i32> = (0..send_length).map(|i| (rank + 1) * i).collect();
+    let senddata: Vec<i64> = (0..send_length)
+        .map(|i| i64::from(rank + 1) * i64::from(i))
+        .collect();
     let mut recvdata = vec![0; senddata.len()];
     match args.edition {
         Edition::Ed2 => println!(" process {rank} sending {} ", numpy(&senddata)),
@@ -127,10 +131,10 @@ fn run(args: Args) -> anyhow::Result<()> {
 // ANCHOR: check
 /// Rank 0 compares the reduction with the same sum done locally, without MPI: element `i` of
 /// the arrays `(r + 1)·[0, 1, ...]` of `ranks` ranks. A difference is an error (exit status 1).
-fn check(ranks: i32, result: &[i32]) -> anyhow::Result<()> {
-    let expected: Vec<i32> = (0..)
+fn check(ranks: i32, result: &[i64]) -> anyhow::Result<()> {
+    let expected: Vec<i64> = (0..)
         .take(result.len())
-        .map(|i| (1..=ranks).map(|r| r * i).sum())
+        .map(|i| (1..=i64::from(ranks)).map(|r| r * i).sum())
         .collect();
     anyhow::ensure!(
         result == expected,
@@ -156,5 +160,13 @@ mod tests {
         assert!(check(3, &[0, 6, 12, 18, 24, 30, 36, 42, 48, 54]).is_ok());
         let error = check(3, &[0, 6, 13]).unwrap_err();
         assert!(error.to_string().ends_with("gives [ 0  6 12]"), "{error}");
+    }
+
+    #[test]
+    fn sixty_six_ranks_of_a_million_elements_sum_past_32_bits() {
+        // Element i is (1 + 2 + ... + 66)·i = 2211·i; the last one is past i32::MAX.
+        let result: Vec<i64> = (0..1_000_000).map(|i| 2211 * i).collect();
+        assert!(result[999_999] > i64::from(i32::MAX));
+        assert!(check(66, &result).is_ok());
     }
 }

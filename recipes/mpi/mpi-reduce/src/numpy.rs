@@ -2,7 +2,7 @@
 
 /// An integer array as NumPy prints it: `[ 0  6 12]`, each element right-aligned to the width
 /// of the widest.
-pub fn numpy(values: &[i32]) -> String {
+pub fn numpy<T: std::fmt::Display>(values: &[T]) -> String {
     let width = values
         .iter()
         .map(|v| v.to_string().len())

@@ -127,5 +127,20 @@ fn bad_flags_are_refused_by_the_parser() {
     run_fails(&example("other_ops"), &["--op", "min"], 2, "--op");
     run_fails(BIN, &["--length", "0"], 2, "--length");
     run_fails(BIN, &["--edition", "ed3"], 2, "--edition");
+    run_fails(BIN, &["--ranks", "65"], 2, "65 is not in 1..=64");
+    run_fails(
+        BIN,
+        &["--length", "1000001"],
+        2,
+        "1000001 is not in 1..=1000000",
+    );
+    let other_ops = example("other_ops");
+    run_fails(
+        &other_ops,
+        &["--length", "1000001"],
+        2,
+        "1000001 is not in 1..=1000000",
+    );
+    run_fails(&other_ops, &["--ranks", "65"], 2, "65 is not in 1..=64");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

@@ -39,10 +39,12 @@ use mpi::traits::*;
 #[derive(Parser)]
 #[command(about = "The root MPI rank scatters the list [1..N], one element to each rank")]
 struct Args {
-    /// Ranks to start when run outside mpiexec (the book's 10); under mpiexec its -n decides.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Ranks to start when run outside mpiexec (the book's 10), at most 64;
+    /// under mpiexec its -n decides.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=64))]
     ranks: u32,
-    /// Length of the root's list [1, 2, ..., ITEMS]; the world must have this many ranks.
+    /// Length of the root's list [1, 2, ..., ITEMS], at most 1000000; the world must have this
+    /// many ranks.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     items: u32,
 }

@@ -60,5 +60,12 @@ fn a_world_of_another_size_stops_with_one_message() {
 #[test]
 fn bad_flags_are_refused_by_the_parser() {
     run_fails(BIN, &["--items", "0"], 2, "--items");
+    run_fails(BIN, &["--ranks", "65"], 2, "65 is not in 1..=64");
+    run_fails(
+        BIN,
+        &["--items", "1000001"],
+        2,
+        "1000001 is not in 1..=1000000",
+    );
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

@@ -24,8 +24,8 @@ use check::{Grid, OFF_GRID, Record};
 #[derive(Parser)]
 #[command(about = "MPI ranks on a periodic Cartesian grid sized like MPI_Dims_create")]
 struct Args {
-    /// Ranks to start when run outside mpiexec; under mpiexec its -n decides.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Ranks to start when run outside mpiexec, at most 64; under mpiexec its -n decides.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
     ranks: u32,
 }
 

@@ -55,8 +55,9 @@ mod check;
 #[derive(Parser)]
 #[command(about = "MPI ranks on a periodic 2-D Cartesian grid, with their four neighbours")]
 struct Args {
-    /// Ranks to start when run outside mpiexec (the book's 4); under mpiexec its -n decides.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Ranks to start when run outside mpiexec (the book's 4), at most 64;
+    /// under mpiexec its -n decides.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
     ranks: u32,
     /// Edges do not wrap around: ranks on the border have no neighbour (-1) there.
     #[arg(long)]

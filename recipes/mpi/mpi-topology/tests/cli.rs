@@ -146,5 +146,12 @@ fn bad_flags_are_refused_by_the_parser() {
         "--no-periodic",
     );
     run_fails(BIN, &["--ranks", "0"], 2, "--ranks");
+    run_fails(BIN, &["--ranks", "65"], 2, "65 is not in 1..=64");
+    run_fails(
+        &example("balanced_grid"),
+        &["--ranks", "65"],
+        2,
+        "65 is not in 1..=64",
+    );
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

@@ -166,5 +166,6 @@ fn sigint_mid_run_leaves_no_child() {
 fn invalid_values_are_refused() {
     run_fails(BIN, &["--edition", "ed0"], 2, "--edition");
     run_fails(BIN, &["--tick-ms", "soon"], 2, "--tick-ms");
+    run_fails(BIN, &["--tick-ms", "10001"], 2, "10001 is not in 0..=10000");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

@@ -115,7 +115,7 @@ fn the_book_pace_is_accepted_and_still_quick() {
 fn invalid_values_are_refused() {
     run_fails(BIN, &["--tick-ms", "soon"], 2, "--tick-ms");
     run_fails(BIN, &["--tick-ms", "-5"], 2, "-5");
-    run_fails(BIN, &["--tick-ms", "10001"], 2, "--tick-ms");
+    run_fails(BIN, &["--tick-ms", "10001"], 2, "10001 is not in 0..=10000");
     run_fails(BIN, &["--edition", "ed3"], 2, "--edition");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

@@ -118,6 +118,7 @@ fn live_children_show_their_names_in_proc_and_die_with_a_killed_parent() {
 #[test]
 fn invalid_values_are_refused() {
     run_fails(BIN, &["--name", ""], 2, "--name");
+    run_fails(BIN, &["--tick-ms", "10001"], 2, "10001 is not in 0..=10000");
     run_fails(BIN, &["--edition", "ed3"], 2, "--edition");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }

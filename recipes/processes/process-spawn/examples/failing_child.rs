@@ -20,7 +20,7 @@ use common::child::{exit_code, self_command};
 struct Args {
     #[command(subcommand)]
     role: Option<Role>,
-    /// Children to start and join in turn (the 2nd edition's six).
+    /// Children to start and join in turn, 1 to 1000 (the 2nd edition's six).
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=1000))]
     processes: u32,
     /// The child that fails, counting from 0.

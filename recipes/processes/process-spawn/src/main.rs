@@ -37,9 +37,10 @@
 //!   so the order is the book's), checks that child `i` printed exactly its lines and that the
 //!   total is right (5 lines for the 1st edition, 21 for the 2nd: 6 greetings and
 //!   0 + 1 + ... + 5 numbers), and prints a summary line; otherwise it exits 1.
-//! - `--processes` changes the number of children. The examples are additions: `spawn_cost`
-//!   times spawn + wait of one child; `failing_child` shows a child failing and the parent
-//!   reporting its PID and exit code and starting no further child.
+//! - `--processes` changes the number of children (at most 1000). The examples are additions:
+//!   `spawn_cost` times spawn + wait of one child (`--runs`, at most 1000); `failing_child`
+//!   shows a child failing and the parent reporting its PID and exit code and starting no
+//!   further child.
 //! - The 1st edition's `foo` (moved to `target_function.py` in the book's second listing) stays
 //!   here; the 2nd edition's `myFunc` lives in `src/my_func.rs`.
 

@@ -54,6 +54,14 @@ fn more_children_keep_the_triangle_count() {
 #[test]
 fn invalid_values_are_refused() {
     run_fails(BIN, &["--processes", "0"], 2, "--processes");
+    run_fails(BIN, &["--processes", "1001"], 2, "1001 is not in 1..=1000");
+    let failing_child = example("failing_child");
+    run_fails(
+        &failing_child,
+        &["--processes", "1001"],
+        2,
+        "1001 is not in 1..=1000",
+    );
     run_fails(BIN, &["--edition", "ed3"], 2, "--edition");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }
@@ -92,4 +100,10 @@ fn example_spawn_cost_prints_a_mean_time() {
     assert!(seconds > 0.0);
     assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
     run_fails(&example("spawn_cost"), &["--runs", "0"], 2, "--runs");
+    run_fails(
+        &example("spawn_cost"),
+        &["--runs", "1001"],
+        2,
+        "1001 is not in 1..=1000",
+    );
 }

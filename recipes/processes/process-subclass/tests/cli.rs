@@ -51,6 +51,7 @@ fn the_count_is_a_flag() {
 #[test]
 fn invalid_values_are_refused() {
     run_fails(BIN, &["--processes", "0"], 2, "--processes");
+    run_fails(BIN, &["--processes", "1001"], 2, "1001 is not in 1..=1000");
     run_fails(BIN, &["--edition", "ed9"], 2, "--edition");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
 }
