@@ -97,6 +97,11 @@ pub fn flags(bin: &Path) -> anyhow::Result<Vec<Flag>> {
         if top_options.iter().any(|name| name == "--queue") {
             context.push("--queue=fault-suite".to_owned());
         }
+        // A client that waits for an answer nobody will send (no worker on the suite's
+        // queue) is told to give up soon, so its wait is not taken for a hang.
+        if sub_options.iter().any(|name| name == "--timeout-s") {
+            context.push("--timeout-s=3".to_owned());
+        }
         let has_bind = sub_options.iter().any(|name| name == "--bind");
         for name in sub_options {
             let mut context = context.clone();

@@ -221,6 +221,16 @@ fn flag_row(args: &Args, entries: &[Entry], progress: &ProgressBar) -> anyhow::R
     Ok(row)
 }
 
+/// The arguments a recipe is signalled with: its default run, except where that starts no
+/// child process.
+fn signal_args(name: &str) -> Vec<String> {
+    let args: &[&str] = match name {
+        "debug-gdbserver" => &["--remote", "--port", "0", "--wait-secs", "15"],
+        _ => &[],
+    };
+    args.iter().map(|arg| (*arg).to_owned()).collect()
+}
+
 /// Recipes whose default run starts child processes: every chapter but MPI (mpiexec has its
 /// own row) and the GPU, whose recipes start none.
 fn spawns_children(entry: &Entry) -> bool {
@@ -248,7 +258,8 @@ fn signal_rows(args: &Args, entries: &[Entry], progress: &ProgressBar) -> anyhow
         };
         for entry in &candidates {
             progress.set_message(format!("{signal} to {}", entry.name));
-            let verdict = signals::trial(&bin(args, &entry.name)?, &[], signal)?;
+            let verdict =
+                signals::trial(&bin(args, &entry.name)?, &signal_args(&entry.name), signal)?;
             match verdict {
                 signals::Verdict::NoChildren => {}
                 signals::Verdict::Clean { .. } => {

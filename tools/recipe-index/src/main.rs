@@ -33,6 +33,7 @@ const CHAPTERS: &[(&str, &str)] = &[
 const FIXED_PAGES: &[(&str, &str)] = &[
     ("The common helper crate", "common.md"),
     ("Running across machines", "across-machines.md"),
+    ("How the recipes fail", "failures.md"),
     ("Comparing with the book", "comparing.md"),
     ("Performance", "performance.md"),
 ];

@@ -106,7 +106,7 @@ struct Args {
 enum Role {
     /// The book's `python -m Pyro4.naming`, until SIGTERM or Ctrl-C.
     NameServer,
-    /// One object of the ring, registered as example.chainTopology.<THIS>, until SIGTERM.
+    /// One object of the ring, registered as `example.chainTopology.<THIS>`, until SIGTERM.
     Server,
     /// Send ["hello"] to example.chainTopology.1 and print the result.
     Client,
@@ -158,7 +158,7 @@ trait Chain {
 /// The book's `Chain(name, next)`, set from the command line.
 #[derive(clap::Args, Clone)]
 struct Link {
-    /// A server's object name: it registers as example.chainTopology.<THIS>.
+    /// A server's object name: it registers as `example.chainTopology.<THIS>`.
     #[arg(long, default_value = "1")]
     this: String,
     /// The name of the object a server passes messages to.
