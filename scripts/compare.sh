@@ -7,4 +7,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 case ":$PATH:" in *":$HOME/.cargo/bin:"*) ;; *) PATH="$HOME/.cargo/bin:$PATH" ;; esac
-exec cargo run --release --quiet -p compare -- "$@"
+# The project's .venv (scripts/setup.sh --python-originals) runs the originals unless told otherwise.
+python=()
+if [ -x .venv/bin/python3 ] && [[ " $* " != *" --python"* ]]; then python=(--python .venv/bin/python3); fi
+exec cargo run --release --quiet -p compare -- "${python[@]}" "$@"

@@ -7,6 +7,10 @@
 # What it may change: Debian packages (apt-get install), a Python virtual environment of the
 # project's own (.venv/ in this checkout, for Celery), mdbook (cargo install, when none >= 0.4.52
 # is on PATH), and a RabbitMQ broker started on 127.0.0.1:5672 when nothing listens there.
+#
+# `scripts/setup.sh --python-originals` also installs, into the same .venv, what the book's
+# Python originals import (numpy, Pyro4, mpi4py built against MPICH, pyopencl), so that
+# scripts/compare.sh can run them; nothing else needs them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -108,16 +112,33 @@ ensure_celery() {
   "$VENV/bin/python3" -m pip install --quiet --disable-pip-version-check "celery==$CELERY_VERSION"
 }
 
+# What the book's originals import, for scripts/compare.sh (asked for with --python-originals).
+ensure_python_originals() {
+  if "$VENV/bin/python3" -c 'import numpy, Pyro4, mpi4py, pyopencl' 2>/dev/null; then return 0; fi
+  plan "pip install numpy Pyro4 pyopencl and mpi4py (built against MPICH) into $VENV (the book's originals, for scripts/compare.sh)"
+  "$VENV/bin/python3" -m pip install --quiet --disable-pip-version-check numpy Pyro4 pyopencl
+  "$VENV/bin/python3" -m pip install --quiet --disable-pip-version-check --no-binary mpi4py mpi4py
+}
+
+python_originals=no
+for arg in "$@"; do
+  case "$arg" in
+    --python-originals) python_originals=yes ;;
+    *) note "unknown option $arg (known: --python-originals)"; exit 2 ;;
+  esac
+done
+
 command -v cargo >/dev/null 2>&1 || { note "cargo not found: install Rust (rustup) first"; exit 1; }
 case ":$PATH:" in *":$HOME/.cargo/bin:"*) ;; *) PATH="$HOME/.cargo/bin:$PATH" ;; esac
 
 ensure_packages "C toolchain for crates that build C" build-essential pkg-config
 ensure_packages "MPI recipes: MPICH, and libclang for the mpi crate's bindings" \
   mpich libmpich-dev libclang-dev
-ensure_packages "GPU recipes: OpenCL on the CPU through PoCL" pocl-opencl-icd ocl-icd-opencl-dev clinfo
+ensure_packages "GPU recipes: OpenCL on the CPU through PoCL" pocl-opencl-icd ocl-icd-opencl-dev clinfo libclblast-dev
 ensure_packages "debugging recipes" gdb gdbserver
 command -v python3 >/dev/null 2>&1 || ensure_packages "Celery interoperability, compare tool" python3
 command -v python3 >/dev/null 2>&1 && { ensure_celery || true; }
+if [ "$python_originals" = yes ]; then ensure_python_originals || true; fi
 ensure_broker || true
 ensure_mdbook || true
 if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
@@ -142,6 +163,9 @@ check "gdb, gdbserver" bash -c 'command -v gdb && command -v gdbserver'
 check "RabbitMQ $BROKER_HOST:$BROKER_PORT" listening "$BROKER_HOST" "$BROKER_PORT"
 check "celery (.venv)" "$VENV/bin/python3" -c 'import celery'
 check "mdbook >= $MDBOOK_MIN_VERSION" mdbook_recent
+if [ "$python_originals" = yes ]; then
+  check "the originals' modules" "$VENV/bin/python3" -c 'import numpy, Pyro4, mpi4py, pyopencl'
+fi
 if [ "$started_broker" = yes ]; then
   note "RabbitMQ was started here and keeps running; stop it with: rabbitmqctl stop"
 fi
