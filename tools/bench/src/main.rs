@@ -1,26 +1,34 @@
 //! `scripts/bench.sh`: runs the timing recipes with a progress bar, repeats each measurement
 //! (the median of `--repeat` runs), and writes docs/src/performance.md with tables and SVG
-//! plots in docs/src/performance/: speedup against workers, cost against problem size, and,
-//! with `--book <dir>`, the Rust recipes against the book's Python originals.
+//! plots in docs/src/performance/. Every figure is a ratio against an anchor measured in the
+//! same run: C references of the CPU-bound recipes (`tools/bench/c/`, compiled here with
+//! `cc -O2`), the recipe's own serial run (speedups), MPICH's C ping-pong, and, with
+//! `--book <dir>`, the book's Python originals.
 
 mod experiments;
 mod figure;
+mod reference;
 mod runner;
 
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use compare::comparison::{self, Settings};
 use compare::meta::{self, Entry};
 use compare::python::{self, Interpreter};
-use figure::{Figure, Section, Series};
+use experiments::{AgainstC, Lab};
+use figure::{Figure, Section, Series, ms, times};
+use reference::References;
 use runner::{Runner, median};
 
 #[derive(Parser)]
@@ -70,14 +78,23 @@ struct Skipped {
     why: String,
 }
 
+/// Estimated seconds of one run of a Python original, for the progress bar.
+const PYTHON_RUN_SECONDS: f64 = 6.0;
+
 fn run(args: Args) -> anyhow::Result<()> {
     let started = Instant::now();
+    let terminal = std::io::stderr().is_terminal();
     let root = std::path::absolute(&args.root).context("cannot resolve --root")?;
     let entries = meta::read_workspace(&root)?;
     let settings = Settings {
         book: args.book.clone(),
         book_ed1: None,
-        python: Interpreter::probe(&args.python),
+        // A path such as .venv/bin/python3 must still work from the runs' own directories.
+        python: Interpreter::probe(&if args.python.components().count() > 1 {
+            std::path::absolute(&args.python).unwrap_or_else(|_| args.python.clone())
+        } else {
+            args.python.clone()
+        }),
         bin_dir: compare::bin_dir(&root, "release"),
         mpiexec: python::on_path("mpiexec").unwrap_or_else(|| "mpiexec".into()),
         precision: 4,
@@ -112,7 +129,20 @@ fn run(args: Args) -> anyhow::Result<()> {
     names.extend(versus.iter().map(|e| e.name.clone()));
     names.sort();
     names.dedup();
-    let unbuilt = build(&root, &names);
+    if terminal {
+        eprintln!(
+            "bench: building {} recipes (release) and the C references",
+            names.len()
+        );
+    }
+    let mut unbuilt = build(&root, &names);
+    for plan in &plans {
+        if let Some(example) = plan.example
+            && let Err(error) = build_example(&root, plan.crate_name, example)
+        {
+            unbuilt.push((plan.crate_name.to_owned(), format!("{error:#}")));
+        }
+    }
     plans.retain(
         |plan| match unbuilt.iter().find(|(name, _)| name == plan.crate_name) {
             Some((name, why)) => {
@@ -125,28 +155,53 @@ fn run(args: Args) -> anyhow::Result<()> {
             None => true,
         },
     );
+    let refs = References::build(&root.join("tools/bench/c"))?;
 
     let repeat = usize::try_from(args.repeat).unwrap_or(usize::MAX);
+    let weight = |runs: usize, seconds: f64| (seconds * 10.0 / runs.max(1) as f64).ceil() as u64;
     let versus_runs: usize = versus
         .iter()
         .map(|entry| entry.runs().map_or(0, |runs| runs.len()))
         .sum();
-    let total = plans.iter().map(|p| p.runs).sum::<usize>() * repeat + versus_runs * repeat;
-    let progress = ProgressBar::new(total as u64);
+    let total: u64 = plans
+        .iter()
+        .map(|p| weight(p.runs, p.seconds) * p.runs as u64)
+        .sum::<u64>()
+        * repeat as u64
+        + weight(1, PYTHON_RUN_SECONDS) * (versus_runs * repeat) as u64;
+    // Drawn only on a terminal: in a log or a pipe the run stays quiet.
+    let progress = ProgressBar::with_draw_target(
+        Some(total),
+        if terminal {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        },
+    );
     progress.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs  {msg}")
-            .context("bad progress template")?
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {percent:>3}%, about {eta} left  {msg}",
+        )
+        .context("bad progress template")?
+        .progress_chars("=> "),
     );
     let runner = Runner {
         bin_dir: settings.bin_dir.clone(),
         repeat,
         timeout: settings.timeout,
         progress,
+        weight: Cell::new(1),
+    };
+    let lab = Lab {
+        runner: &runner,
+        refs: &refs,
+        against_c: RefCell::new(Vec::new()),
+        missing: RefCell::new(Vec::new()),
     };
     let mut figures = Vec::new();
     for plan in &plans {
-        match (plan.run)(&runner) {
+        runner.weight.set(weight(plan.runs, plan.seconds));
+        match (plan.run)(&lab) {
             Ok(made) => figures.extend(made),
             Err(error) => skipped.push(Skipped {
                 name: plan.crate_name.into(),
@@ -154,18 +209,38 @@ fn run(args: Args) -> anyhow::Result<()> {
             }),
         }
     }
+    let mut python_ratios = BTreeMap::new();
     if !versus.is_empty() {
-        figures.extend(rust_against_python(
-            &versus,
-            &settings,
-            &runner,
-            &mut skipped,
-        )?);
+        runner.weight.set(weight(1, PYTHON_RUN_SECONDS));
+        let (figure, ratios) = rust_against_python(&versus, &settings, &runner, &mut skipped)?;
+        figures.extend(figure);
+        python_ratios = ratios;
     }
     runner.progress.finish_and_clear();
+    let against_c = lab.against_c.into_inner();
+    if !against_c.is_empty() {
+        figures.insert(
+            0,
+            rust_against_c(&against_c, &python_ratios, args.book.is_some()),
+        );
+    }
+    skipped.extend(
+        lab.missing
+            .into_inner()
+            .into_iter()
+            .map(|(name, why)| Skipped { name, why }),
+    );
     let machine = machine();
     let out_dir = root.join("docs/src/performance");
     fs::create_dir_all(&out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
+    // Plots of an earlier run that this one did not make would be stale: remove them.
+    if let Ok(old) = fs::read_dir(&out_dir) {
+        for file in old.flatten() {
+            if file.path().extension().is_some_and(|ext| ext == "svg") {
+                let _ = fs::remove_file(file.path());
+            }
+        }
+    }
     for figure in &figures {
         figure.draw(&out_dir.join(format!("{}.svg", figure.id)), &machine)?;
     }
@@ -180,7 +255,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     let page_path = root.join("docs/src/performance.md");
     fs::write(&page_path, page).with_context(|| format!("cannot write {}", page_path.display()))?;
     println!(
-        "bench: wrote {} and {} plots in {} ({} recipes skipped) in {:.0} s",
+        "bench: wrote {} and {} plots in {} ({} skipped) in {:.0} s",
         page_path.display(),
         figures.len(),
         out_dir.display(),
@@ -205,7 +280,6 @@ fn missing(entries: &[Entry], name: &str, settings: &Settings) -> Option<String>
 /// Builds `names` in release; returns the ones that do not build, with the reason. One cargo
 /// call for all, and crate by crate only when that fails.
 fn build(root: &Path, names: &[String]) -> Vec<(String, String)> {
-    eprintln!("bench: building {} recipes (release)", names.len());
     if compare::build(root, "release", names).is_ok() {
         return Vec::new();
     }
@@ -219,49 +293,127 @@ fn build(root: &Path, names: &[String]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Builds example `example` of `crate_name` in release (examples/ of the profile's directory).
+fn build_example(root: &Path, crate_name: &str, example: &str) -> anyhow::Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .current_dir(root)
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            crate_name,
+            "--example",
+            example,
+        ])
+        .status()
+        .context("cannot run cargo")?;
+    anyhow::ensure!(
+        status.success(),
+        "example {example} does not build ({status})"
+    );
+    Ok(())
+}
+
+/// The Rust-against-C summary: one bar per work, Rust's time over C's.
+fn rust_against_c(rows: &[AgainstC], python: &BTreeMap<&'static str, f64>, book: bool) -> Figure {
+    let mut figure = Figure {
+        x_label: "Rust time ÷ C time (1 = as fast as C; the line at 1.1 is 10% slower)".into(),
+        header: [
+            "work (the book's sizes)",
+            "Rust ms",
+            "C ms",
+            "Rust/C",
+            "Rust/Python",
+            "Rust speedup, 2 workers",
+        ]
+        .map(String::from)
+        .to_vec(),
+        ..Figure::new(
+            "rust-vs-c",
+            "CPU-bound recipes against C doing the same work",
+            Section::AgainstC,
+        )
+    };
+    let mut points = Vec::new();
+    let mut commands = Vec::new();
+    for (index, row) in rows.iter().enumerate() {
+        let ratio = row.rust / row.c;
+        figure.groups.push(
+            row.work.split(':').next().unwrap_or(&row.work).to_owned()
+                + &format!(" ({})", index + 1),
+        );
+        points.push((index as f64, ratio));
+        let python = match python.get(row.recipe) {
+            Some(ratio) => times(*ratio),
+            None if book => "no original run".into(),
+            None => "not measured (--book)".into(),
+        };
+        figure.rows.push(vec![
+            format!("({}) {}", index + 1, row.work),
+            ms(row.rust),
+            ms(row.c),
+            times(ratio),
+            python,
+            row.speedup.map_or("—".into(), times),
+        ]);
+        commands.push(format!(
+            "({}) `{}` against `{}`: {} agree",
+            index + 1,
+            row.rust_command,
+            row.c_command,
+            row.agree
+        ));
+    }
+    figure.series = vec![Series {
+        name: "Rust ÷ C".into(),
+        points,
+    }];
+    figure.note = format!(
+        "Each C reference (tools/bench/c/, built by this run with {}) does the recipe's work: the \
+         same loop, sizes and random numbers; it prints the same results, and the run checks \
+         they agree. Rust/Python: the whole run of the recipe's first original (`--book`). \
+         Speedup: the recipe's time on 1 worker ÷ on 2, from the speedup figures below",
+        References::commands()
+            .iter()
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    figure.footer = commands;
+    figure
+}
+
 /// The timing recipes against their originals: each run's wall time, the median of the
-/// repeats, as a table and a bar chart.
+/// repeats, as a table and a bar chart of Rust's time over Python's. Also returns each
+/// recipe's ratio on its first original, for the Rust-against-C table.
 fn rust_against_python(
     versus: &[&Entry],
     settings: &Settings,
     runner: &Runner,
     skipped: &mut Vec<Skipped>,
-) -> anyhow::Result<Vec<Figure>> {
+) -> anyhow::Result<(Option<Figure>, BTreeMap<&'static str, f64>)> {
     let mut figure = Figure {
-        id: "rust-vs-python".into(),
-        title: "Rust recipes against the book's Python originals (wall time)".into(),
-        section: Section::Versus,
-        x_label: String::new(),
-        y_label: "seconds".into(),
-        series: vec![
-            Series {
-                name: "Python original".into(),
-                points: Vec::new(),
-            },
-            Series {
-                name: "Rust recipe".into(),
-                points: Vec::new(),
-            },
-        ],
-        groups: Vec::new(),
+        x_label: "Rust wall time ÷ Python wall time (log scale)".into(),
         header: [
-            "recipe",
             "original",
-            "Python s",
-            "Rust s",
+            "Python ms",
+            "Rust ms",
             "Rust/Python",
-            "Python peak MiB",
-            "Rust peak MiB",
+            "peak MiB, Python / Rust",
             "outputs",
         ]
         .map(String::from)
         .to_vec(),
-        rows: Vec::new(),
-        note: format!(
-            "Each original run unmodified by Python {} and the recipe with its compare-args (`scripts/compare.sh <recipe> --book DIR` shows the outputs side by side)",
-            settings.python.version_text()
-        ),
+        ..Figure::new(
+            "rust-vs-python",
+            "Rust recipes against the book's Python originals",
+            Section::AgainstPython,
+        )
     };
+    let mut first_ratio = BTreeMap::new();
+    let mut points = Vec::new();
     for entry in versus {
         let runs = entry.runs()?.len();
         // (python walls, rust walls, python peaks, rust peaks) per run, over the repeats.
@@ -272,7 +424,7 @@ fn rust_against_python(
                 .progress
                 .set_message(format!("{} against its original", entry.name));
             let comparison = comparison::compare(entry, settings)?;
-            runner.progress.inc(runs as u64);
+            runner.progress.inc(runner.weight.get() * runs as u64);
             for (index, run) in comparison.runs.iter().enumerate() {
                 if let (Some(p), Some(r)) = (&run.python, &run.rust)
                     && p.succeeded()
@@ -305,33 +457,40 @@ fn rust_against_python(
             let (Some(p), Some(r)) = (median(sample.0), median(sample.1)) else {
                 continue;
             };
-            let group = figure.groups.len() as f64;
             let stem = result
                 .script
                 .rsplit('/')
                 .next()
                 .unwrap_or(&result.script)
                 .trim_end_matches(".py");
-            figure.groups.push(stem.to_owned());
-            figure.series[0].points.push((group, p));
-            figure.series[1].points.push((group, r));
+            if let Some(name) = VERSUS.iter().find(|name| **name == entry.name) {
+                first_ratio.entry(*name).or_insert(r / p);
+            }
+            points.push((figure.groups.len() as f64, r / p));
+            figure.groups.push(format!("{stem}.py"));
+            let peak =
+                |values: Vec<f64>| median(values).map_or("—".into(), |m| format!("{m:.1}"));
             figure.rows.push(vec![
-                entry.name.clone(),
-                format!("{stem}.py"),
-                format!("{p:.3}"),
-                format!("{r:.3}"),
-                format!("{:.3}x", r / p),
-                median(sample.2).map_or("—".into(), |m| format!("{m:.1}")),
-                median(sample.3).map_or("—".into(), |m| format!("{m:.1}")),
+                format!("{stem}.py ({})", entry.name),
+                ms(p),
+                ms(r),
+                times(r / p),
+                format!("{} / {}", peak(sample.2), peak(sample.3)),
                 result.status.to_string(),
             ]);
         }
     }
-    Ok(if figure.rows.is_empty() {
-        Vec::new()
-    } else {
-        vec![figure]
-    })
+    figure.series = vec![Series {
+        name: "Rust ÷ Python".into(),
+        points,
+    }];
+    figure.note = format!(
+        "Each original run unmodified by Python {} against the recipe with its compare-args, \
+         wall time of the whole run (`scripts/compare.sh <recipe> --book DIR` shows the outputs \
+         side by side)",
+        settings.python.version_text()
+    );
+    Ok(((!figure.rows.is_empty()).then_some(figure), first_ratio))
 }
 
 /// "2 cores, Intel(R) Xeon(R) Processor": the core count (`nproc`) and the CPU model.
@@ -363,11 +522,13 @@ fn page(
     let _ = writeln!(
         text,
         "Measured by `scripts/bench.sh{}` on **{machine}**, release builds; every figure is the \
-         median of {} runs. The timing recipes print their own timings, which the tables use; \
-         workers are threads, processes or ranks as the recipe has them. On a machine with few \
-         cores, more workers than cores cannot add speed to CPU-bound work: that is part of what \
-         the figures show. Run `scripts/bench.sh` (add `--book <dir>` with your clone of the \
-         book's code for the Python columns) to measure your own machine.\n",
+         median of {} runs. Every figure is a ratio against an anchor measured in the same run: \
+         C doing the same work, the recipe's own serial run or single worker, MPICH's C \
+         ping-pong, the recipe's CPU loop, or the book's Python original. Times (in ms) are \
+         there as context. Workers are threads, processes or ranks as the recipe has them; on a \
+         machine with few cores, more workers than cores cannot add speed to CPU-bound work, \
+         which the figures show too. Run `scripts/bench.sh` (add `--book <dir>` with your clone \
+         of the book's code for the Python columns) to measure your own machine.\n",
         if args.book.is_some() {
             " --book <dir>"
         } else {
@@ -376,15 +537,16 @@ fn page(
         args.repeat
     );
     let sections = [
-        (Section::Speedup, "Speedup against workers"),
-        (Section::Cost, "Cost against problem size"),
-        (Section::Versus, "Rust against the Python original"),
+        (Section::AgainstC, "Rust against C"),
+        (Section::Speedup, "Speedup on N workers"),
+        (Section::Size, "Against the problem size"),
+        (Section::AgainstPython, "Rust against the Python original"),
     ];
     for (section, heading) in sections {
         let _ = writeln!(text, "## {heading}\n");
         let in_section: Vec<&Figure> = figures.iter().filter(|f| f.section == section).collect();
         if in_section.is_empty() {
-            let why = if section == Section::Versus && args.book.is_none() {
+            let why = if section == Section::AgainstPython && args.book.is_none() {
                 "Not measured: run `scripts/bench.sh --book <dir>` with a clone of the book's code."
             } else {
                 "Nothing measured here (see the skipped recipes below)."
@@ -394,13 +556,15 @@ fn page(
         for figure in in_section {
             let _ = writeln!(text, "### {}\n", figure.title);
             let _ = writeln!(text, "![{}](performance/{}.svg)\n", figure.title, figure.id);
-            let _ = writeln!(
-                text,
-                "*Machine: {machine}. Median of {} runs. {}*\n",
-                args.repeat, figure.note
-            );
+            let _ = writeln!(text, "*{}*\n", figure.note);
             text.push_str(&figure.table());
             text.push('\n');
+            for line in &figure.footer {
+                let _ = writeln!(text, "- {line}");
+            }
+            if !figure.footer.is_empty() {
+                text.push('\n');
+            }
         }
     }
     if !skipped.is_empty() {

@@ -1,6 +1,7 @@
 //! Running a recipe's binary again and again, and reading numbers out of what it printed.
 
-use std::path::PathBuf;
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, ensure};
@@ -8,20 +9,48 @@ use compare::measure::{self, Cmd, Job};
 use indicatif::ProgressBar;
 use regex::Regex;
 
-/// Runs the recipes' release binaries, `repeat` times each, ticking the progress bar.
+use crate::reference::References;
+
+/// Runs the recipes' release binaries and the C references, `repeat` times each, moving the
+/// progress bar by each run's estimated seconds so that its time left is meaningful.
 #[derive(Debug)]
 pub struct Runner {
     pub bin_dir: PathBuf,
     pub repeat: usize,
     pub timeout: Duration,
     pub progress: ProgressBar,
+    /// Estimated tenths of a second of the runs of the current plan, for the progress bar.
+    pub weight: Cell<u64>,
 }
 
 impl Runner {
-    /// What `name args` printed in each of `repeat` runs; an error if any run failed.
+    /// What recipe `name args` printed in each of `repeat` runs; an error if any run failed.
     pub fn outputs(&self, name: &str, args: &[&str]) -> anyhow::Result<Vec<String>> {
+        self.program(&self.bin_dir.join(name), name, args)
+    }
+
+    /// The same for example `example` of a recipe (built in `examples/` of the profile).
+    pub fn example(&self, example: &str, args: &[&str]) -> anyhow::Result<Vec<String>> {
+        let path = self.bin_dir.join("examples").join(example);
+        self.program(&path, example, args)
+    }
+
+    /// The same for C reference `name`.
+    pub fn c(&self, refs: &References, name: &str, args: &[&str]) -> anyhow::Result<Vec<String>> {
+        let path = refs.path(name)?;
+        self.program(path, &format!("C {name}"), args)
+    }
+
+    /// What `program args` printed in each of `repeat` runs; `shown` names it on the bar and in
+    /// errors.
+    pub fn program(
+        &self,
+        program: &Path,
+        shown: &str,
+        args: &[&str],
+    ) -> anyhow::Result<Vec<String>> {
         let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
-        let shown = format!("{name} {}", args.join(" "));
+        let shown = format!("{shown} {}", args.join(" "));
         let mut outputs = Vec::new();
         for _ in 0..self.repeat {
             self.progress.set_message(shown.clone());
@@ -29,10 +58,10 @@ impl Runner {
             let measured = measure::measure(&Job {
                 cwd: scratch.path().to_owned(),
                 servers: Vec::new(),
-                command: Cmd::new(self.bin_dir.join(name), &args),
+                command: Cmd::new(program, &args),
                 timeout: self.timeout,
             })?;
-            self.progress.inc(1);
+            self.progress.inc(self.weight.get());
             ensure!(
                 measured.succeeded(),
                 "`{shown}` failed ({}): {}",

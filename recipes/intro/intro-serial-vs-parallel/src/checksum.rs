@@ -30,13 +30,22 @@ impl Checksum {
         max: f64::NEG_INFINITY,
     };
 
+    /// Plain comparisons rather than `f64::min`/`max`, whose NaN handling costs over a third of
+    /// the job's time: the values are draws in [0, 1), never NaN. The running values live in
+    /// locals, so the loop keeps them in registers.
     pub fn add_all(&mut self, values: &[f64]) {
+        let (mut sum, mut min, mut max) = (self.sum, self.min, self.max);
         for &value in values {
-            self.count += 1;
-            self.sum += value;
-            self.min = self.min.min(value);
-            self.max = self.max.max(value);
+            sum += value;
+            if value < min {
+                min = value;
+            }
+            if value > max {
+                max = value;
+            }
         }
+        self.count += values.len() as u64;
+        (self.sum, self.min, self.max) = (sum, min, max);
     }
 
     /// Fails unless the job drew `size` numbers, all in [0, 1).
