@@ -132,6 +132,7 @@ command -v cargo >/dev/null 2>&1 || { note "cargo not found: install Rust (rustu
 case ":$PATH:" in *":$HOME/.cargo/bin:"*) ;; *) PATH="$HOME/.cargo/bin:$PATH" ;; esac
 
 ensure_packages "C toolchain for crates that build C" build-essential pkg-config
+ensure_packages "scripts/bench.sh's C reference of big-integer Fibonacci (GMP)" libgmp-dev
 ensure_packages "MPI recipes: MPICH, and libclang for the mpi crate's bindings" \
   mpich libmpich-dev libclang-dev
 ensure_packages "GPU recipes: OpenCL on the CPU through PoCL" pocl-opencl-icd ocl-icd-opencl-dev clinfo libclblast-dev

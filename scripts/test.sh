@@ -36,6 +36,9 @@ step "cargo test"
 # Each test bounds its own runs; this outer limit only guards against a stuck build.
 timeout --signal=KILL 40m cargo test --workspace --locked
 
+step "fault suite, short form (scripts/faults.sh --quick; the full form is a pre-release check)"
+cargo run --quiet --locked -p faults -- --quick
+
 step "take three recipes home (scripts/take-home.sh)"
 scripts/take-home.sh
 

@@ -48,8 +48,8 @@ struct Args {
     /// Items: item a is a list of a copies of a, for a = 0..ITEMS (the book: 1000).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     items: u32,
-    /// Sleep per item, standing for work, in milliseconds (the book: 10).
-    #[arg(long, default_value_t = 1)]
+    /// Sleep per item, standing for work, in milliseconds, at most 1000 (the book: 10).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(..=1000))]
     sleep_ms: u64,
     /// Threads in the pool [default: one per core, or RAYON_NUM_THREADS].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]

@@ -77,3 +77,8 @@ fn bad_arguments_fail_clearly() {
     run_fails(BIN, &["--threads", "0"], 2, "--threads");
     run_fails(BIN, &["--sleep-ms=-1"], 2, "--sleep-ms");
 }
+
+#[test]
+fn sleep_ms_past_its_bound_is_refused() {
+    common::testing::run_fails(BIN, &["--sleep-ms", "1001"], 2, "0..=1000");
+}

@@ -79,8 +79,9 @@ struct Args {
     /// Number of jobs, 1 to 1000 (the book's NUM_WORKERS).
     #[arg(long, global = true, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
     jobs: u32,
-    /// Random numbers per job [default: 1000000, or the book's 10000000 with --book].
-    #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Random numbers per job, at most 100000000 [default: 1000000, or the book's 10000000 with
+    /// --book].
+    #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     size: Option<u64>,
     /// Use the book's size, 10000000 numbers per job.
     #[arg(long, global = true)]

@@ -177,3 +177,8 @@ fn bad_arguments_exit_2() {
     run_fails(BIN, &["--size", "0"], 2, "--size");
     run_fails(BIN, &["sideways"], 2, "sideways");
 }
+
+#[test]
+fn size_past_its_bound_is_refused() {
+    common::testing::run_fails(BIN, &["--size", "100000001"], 2, "1..=100000000");
+}
