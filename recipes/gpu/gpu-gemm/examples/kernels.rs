@@ -3,7 +3,7 @@
 //! The recipe hands its product to a library. This example writes the GEMM by hand, three
 //! times, in `src/gemm.cl`: a naive kernel (one work-item per cell, everything from global
 //! memory), a tiled one (16×16 tiles staged in `__local` memory, the classic GPU lesson) and a
-//! register-blocked one (an 8×4 block of C per work-item, in registers, fed by float4 loads) —
+//! register-blocked one (an 8×8 block of C per work-item, in registers, fed by vector loads) —
 //! and times them against a plain one-core CPU loop at growing sizes, with GFLOP/s and the
 //! blocked kernel's ratio to the naive one. Device times come from profiling events, the
 //! kernel's apart from the copies. Every size is checked: against the CPU's product in every
@@ -39,11 +39,11 @@ const KERNELS: &str = include_str!("../src/gemm.cl");
 const TILE: usize = 16;
 /// The blocked kernel's block of C per work-item (`BLOCK_ROWS`×`BLOCK_COLS` in `src/gemm.cl`).
 const BLOCK_ROWS: usize = 8;
-const BLOCK_COLS: usize = 4;
+const BLOCK_COLS: usize = 8;
 
 #[derive(Parser)]
 #[command(
-    about = "GEMM in OpenCL: naive, 16x16-tiled and 8x4-blocked kernels against the CPU, with GFLOP/s"
+    about = "GEMM in OpenCL: naive, 16x16-tiled and 8x8-blocked kernels against the CPU, with GFLOP/s"
 )]
 struct Args {
     /// Matrix sides to time, comma-separated [default: 128,256,512; with --book 256,512,1024].
@@ -139,7 +139,7 @@ fn benchmark(pro_que: &ProQue, n: usize, args: &Args, rng: &mut SmallRng) -> any
     let tiled = gemm_device(pro_que, Kernel::Tiled, &a, &b, n)?;
     row("tiled kernel (16x16 tiles)", tiled.kernel);
     let blocked = gemm_device(pro_que, Kernel::Blocked, &a, &b, n)?;
-    row("blocked kernel (8x4, float4)", blocked.kernel);
+    row("blocked kernel (8x8, float8)", blocked.kernel);
     println!(
         "n = {n}: blocked kernel / naive kernel: {:.1}x the GFLOP/s",
         naive.kernel.as_secs_f64() / blocked.kernel.as_secs_f64().max(1e-12)
@@ -180,8 +180,8 @@ fn benchmark(pro_que: &ProQue, n: usize, args: &Args, rng: &mut SmallRng) -> any
 // ANCHOR: gemm_device
 /// C = A·B for n×n matrices on the device, with the chosen kernel, each step a profiled
 /// command. The tiled kernel needs whole 16×16 work-groups, so its grid is rounded up to a
-/// multiple of 16; a blocked work-item computes 8×4 cells, so its grid is a quarter as wide
-/// and an eighth as tall as C (rounded up).
+/// multiple of 16; a blocked work-item computes 8×8 cells, so its grid is an eighth as wide
+/// and as tall as C (rounded up).
 #[allow(unsafe_code)] // the kernel launch
 fn gemm_device(
     pro_que: &ProQue,
@@ -234,7 +234,7 @@ fn gemm_device(
     let gemm = builder.build()?;
     // SAFETY: every kernel skips work-items outside the n×n output (the tiled grid's padding
     // only puts zeros into local memory); the others read A and B and write C below n·n, the
-    // length of those buffers (a blocked work-item's float4 loads and stores stay inside its
+    // length of those buffers (a blocked work-item's vector loads and stores stay inside its
     // rows: edge blocks take the guarded scalar loop), and never read D since beta is 0. The
     // buffers outlive the launch: the blocking read below waits for it.
     unsafe { gemm.cmd().enew(&mut run).enq()? };

@@ -16,7 +16,7 @@ use std::fmt;
 
 use anyhow::anyhow;
 use ocl::core::ffi::{cl_command_queue, cl_device_id, cl_event, cl_mem};
-use ocl::{Buffer, Device, Queue};
+use ocl::{Buffer, Context, Device, Platform, Queue};
 
 /// The shared library, by its soname (Debian's `libclblast1`, which `libclblast-dev` brings).
 pub const LIBRARY: &str = "libclblast.so.1";
@@ -26,6 +26,7 @@ const LAYOUT_ROW_MAJOR: c_int = 101;
 const TRANSPOSE_NO: c_int = 111;
 const PRECISION_SINGLE: c_int = 32;
 
+// ANCHOR: ffi
 /// `CLBlastSgemm`: C = alpha·op(A)·op(B) + beta·C on `*queue`; `event` may be null.
 type SgemmFn = unsafe extern "C" fn(
     layout: c_int,
@@ -48,6 +49,7 @@ type SgemmFn = unsafe extern "C" fn(
     queue: *mut cl_command_queue,
     event: *mut cl_event,
 ) -> c_int;
+// ANCHOR_END: ffi
 
 /// `CLBlastOverrideParameters`: replaces the tuning parameters of one kernel on one device;
 /// the next call that uses the kernel compiles it again with them.
@@ -163,6 +165,7 @@ impl Clblast {
         })
     }
 
+    // ANCHOR: sgemm
     /// Enqueues C = alpha·A·B + beta·C on `queue`, with row-major A (m×k), B (k×n) and C
     /// (m×n), none transposed. Returns once the work is enqueued: `queue.finish()` waits for
     /// it. Its first call on a device (and the first after [`Self::override_parameters`])
@@ -224,6 +227,8 @@ impl Clblast {
         })
     }
 
+    // ANCHOR_END: sgemm
+
     /// Sets the single-precision tuning parameters of CLBlast's kernel `kernel` (e.g. "Xgemm")
     /// on `device`; every parameter of that kernel must be given.
     #[allow(unsafe_code)] // the FFI call
@@ -255,6 +260,26 @@ impl Clblast {
             )
         })
     }
+}
+
+/// Loads CLBlast from `library` and opens a command queue on `device`, the queue CLBlast's
+/// calls go to.
+pub fn open(library: &str, platform: Platform, device: Device) -> anyhow::Result<(Clblast, Queue)> {
+    let clblast = Clblast::load(library)?;
+    let context = Context::builder()
+        .platform(platform)
+        .devices(device)
+        .build()?;
+    Ok((clblast, Queue::new(&context, device, None)?))
+}
+
+/// A device buffer on `queue`'s device holding a copy of `values`.
+pub fn buffer(queue: &Queue, values: &[f32]) -> ocl::Result<Buffer<f32>> {
+    Buffer::builder()
+        .queue(queue.clone())
+        .len(values.len())
+        .copy_host_slice(values)
+        .build()
 }
 
 /// The dynamic loader's last error, as text.

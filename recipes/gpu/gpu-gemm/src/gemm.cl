@@ -50,16 +50,16 @@ __kernel void gemm_tiled(const int M, const int N, const int K, const float alph
   }
 }
 
-// Register-blocked: each work-item computes an 8×4 block of C (8 rows, 4 adjacent columns)
-// and keeps it in registers as eight float4s. Each step along K takes four values of K at
-// once: one float4 from each of the block's 8 rows of A and one float4 from each of 4 rows of
-// B, then 128 multiply-adds entirely in registers. A and B are read from global memory
-// N/4 and M/8 times, and every load is a vector load (vload4 needs no alignment beyond a
-// float's). Neighbouring work-items along dimension 0 read neighbouring columns, which lets a
-// CPU runtime such as PoCL pack them into wider SIMD registers. Blocks at the right or bottom
-// edge (sizes not multiples of 4 or 8) take a plain guarded loop instead.
+// Register-blocked: each work-item computes an 8×8 block of C (8 rows, 8 adjacent columns)
+// and keeps it in registers as eight float8s. Each step along K takes four values of K at
+// once: a float4 from each of the block's 8 rows of A and a float8 from each of 4 rows of B,
+// then 256 multiply-adds entirely in registers. A and B are read from global memory N/8 and
+// M/8 times instead of N and M, and every load is a vector load (vloadn needs no alignment
+// beyond a float's). Neighbouring work-items along dimension 0 read neighbouring columns,
+// which lets a CPU runtime such as PoCL pack them into wider SIMD registers. Blocks at the
+// right or bottom edge (sizes not multiples of 8) take a plain guarded loop instead.
 #define BLOCK_ROWS 8
-#define BLOCK_COLS 4
+#define BLOCK_COLS 8
 __kernel void gemm_blocked(const int M, const int N, const int K, const float alpha,
                            __global const float *A, __global const float *B, const float beta,
                            __global const float *D, __global float *C) {
@@ -80,39 +80,39 @@ __kernel void gemm_blocked(const int M, const int N, const int K, const float al
     }
     return;
   }
-  float4 acc[BLOCK_ROWS];
+  float8 acc[BLOCK_ROWS];
   for (int r = 0; r < BLOCK_ROWS; ++r) {
-    acc[r] = (float4)(0.0f);
+    acc[r] = (float8)(0.0f);
   }
   int k = 0;
   for (; k + 4 <= K; k += 4) {
-    float4 b0 = vload4(0, B + (k + 0) * N + col0);
-    float4 b1 = vload4(0, B + (k + 1) * N + col0);
-    float4 b2 = vload4(0, B + (k + 2) * N + col0);
-    float4 b3 = vload4(0, B + (k + 3) * N + col0);
+    float8 b0 = vload8(0, B + (k + 0) * N + col0);
+    float8 b1 = vload8(0, B + (k + 1) * N + col0);
+    float8 b2 = vload8(0, B + (k + 2) * N + col0);
+    float8 b3 = vload8(0, B + (k + 3) * N + col0);
 #pragma unroll
     for (int r = 0; r < BLOCK_ROWS; ++r) {
       float4 a = vload4(0, A + (row0 + r) * K + k);
-      acc[r] = mad((float4)(a.x), b0, acc[r]);
-      acc[r] = mad((float4)(a.y), b1, acc[r]);
-      acc[r] = mad((float4)(a.z), b2, acc[r]);
-      acc[r] = mad((float4)(a.w), b3, acc[r]);
+      acc[r] = mad((float8)(a.x), b0, acc[r]);
+      acc[r] = mad((float8)(a.y), b1, acc[r]);
+      acc[r] = mad((float8)(a.z), b2, acc[r]);
+      acc[r] = mad((float8)(a.w), b3, acc[r]);
     }
   }
   for (; k < K; ++k) {
-    float4 b = vload4(0, B + k * N + col0);
+    float8 b = vload8(0, B + k * N + col0);
 #pragma unroll
     for (int r = 0; r < BLOCK_ROWS; ++r) {
-      acc[r] = mad((float4)(A[(row0 + r) * K + k]), b, acc[r]);
+      acc[r] = mad((float8)(A[(row0 + r) * K + k]), b, acc[r]);
     }
   }
 #pragma unroll
   for (int r = 0; r < BLOCK_ROWS; ++r) {
     __global float *c = C + (row0 + r) * N + col0;
-    float4 result = alpha * acc[r];
+    float8 result = alpha * acc[r];
     if (beta != 0.0f) {
-      result += beta * vload4(0, D + (row0 + r) * N + col0);
+      result += beta * vload8(0, D + (row0 + r) * N + col0);
     }
-    vstore4(result, 0, c);
+    vstore8(result, 0, c);
   }
 }

@@ -40,8 +40,8 @@
 //! ## Differences from the book
 //!
 //! - CLBlast, not cuBLAS: the same BLAS call on any OpenCL device. On PoCL the "device" is the
-//!   CPU, so CLBlast competes with the CPU libraries on their own ground and loses; on a GPU
-//!   the order reverses.
+//!   CPU, so CLBlast competes with the CPU libraries on their own ground and trails them; on a
+//!   GPU it is the one of the three that can use it.
 //! - The book's `'T', 'T'` flags only undo cuBLAS's column-major layout; here everything is
 //!   row-major and CLBlast is told so.
 //! - Default side 1024 (the book: 10) so that GFLOP/s mean something; matrices are printed up
@@ -49,29 +49,28 @@
 //!   check sees it. A, B and D are uniform in [0, 1) (`--seed` makes them repeatable).
 //! - The check: every cell of CLBlast's C against matrixmultiply's, and sampled cells of both
 //!   against a double-precision sum, each within a relative 1e-4, or the run exits 1.
-//! - Times are medians of `--repeat` products (default 3), after a warm-up product.
+//! - Times are medians of `--repeat` products (default 3), after a warm-up product. The CPU's
+//!   fp32 peak (cores × clock × FMA units × SIMD lanes × 2, from /proc/cpuinfo; `src/peak.rs`)
+//!   is printed so that every rate can be read as a share of it.
 //! - New, in the `kernels` example: this cookbook's own GEMM kernels — naive, 16×16 tiles in
-//!   local memory, and register-blocked with vector loads — timed against a one-core loop.
+//!   local memory, and register-blocked with vector loads — timed against a one-core loop,
+//!   with the blocked kernel's speed as a multiple of the naive one's.
 
 mod clblast;
 mod numpy;
 mod peak;
-#[allow(dead_code)] // part of it serves the `kernels` example
 mod reference;
 mod tuning;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{Context as _, ensure};
 use clap::Parser;
 use common::opencl::{DeviceArgs, format_matrix};
-use common::timing::timed;
-use ocl::{Buffer, Context, Queue};
+use common::timing::{speedup, timed};
 use rand::RngExt;
-use reference::{
-    MAX_RELATIVE_ERROR, max_relative_error, sample_cells, sampled_relative_error_plus,
-};
+use reference::rate_line;
+
+const RESULT: &str = "RESULT MATRIX A·B + D EVALUATED WITH CLBLAST";
 
 #[derive(Parser)]
 #[command(about = "GEMM by libraries: CLBlast on the OpenCL device, matrixmultiply on the CPU")]
@@ -85,17 +84,10 @@ struct Args {
     /// Timed products per library; the median counts.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
     repeat: u32,
-    /// Also time NumPy's A @ B at the same side, the anchor of the ratios.
-    #[arg(long)]
-    numpy: bool,
-    /// The Python interpreter for --numpy.
-    #[arg(long, default_value = "python3")]
-    python: PathBuf,
-    /// The CLBlast shared library: a soname or a path.
-    #[arg(long, default_value = clblast::LIBRARY)]
-    clblast: String,
     #[command(flatten)]
-    tuning: tuning::TuningArgs,
+    clblast: tuning::ClblastArgs,
+    #[command(flatten)]
+    numpy: numpy::NumpyArgs,
     #[command(flatten)]
     device: DeviceArgs,
 }
@@ -107,20 +99,10 @@ fn main() -> std::process::ExitCode {
 // ANCHOR: book
 fn run(args: Args) -> anyhow::Result<()> {
     let (platform, device) = common::opencl::select(&args.device)?;
-    let clblast = clblast::Clblast::load(&args.clblast)?;
-    let context = Context::builder()
-        .platform(platform)
-        .devices(device)
-        .build()?;
-    let queue = Queue::new(&context, device, None)?;
+    let (clblast, queue) = clblast::open(&args.clblast.library, platform, device)?;
     println!("{}", common::opencl::describe(&platform, &device));
-    let peak = peak::Peak::of_this_machine();
-    if let Some(peak) = &peak {
-        println!("CPU fp32 peak: {}", peak.describe());
-    }
-    let lanes = peak.as_ref().map_or(8, |peak| peak.lanes);
-    let tuned = tuning::apply(&clblast, &queue, &device, lanes, &args.tuning)?;
-    println!("CLBlast GEMM parameters: {tuned}");
+    let lanes = peak::print_peak(); // and the SIMD lanes, for the tuning
+    tuning::apply(&clblast, &queue, &device, lanes, &args.clblast)?; // prints what it chose
 
     let mut rng = common::seeded_rng(args.seed);
     let n = args.dim as usize;
@@ -133,147 +115,72 @@ fn run(args: Args) -> anyhow::Result<()> {
     }
     let repeat = args.repeat as usize;
     let (cpu, cpu_time) = gemm_cpu(&a, &b, &d, n, repeat);
-    let (c, compile_time, gpu_time) =
-        gemm_clblast(&clblast, &queue, (&a, &b, &d), n, repeat).context("the GEMM failed")?;
+    println!("{}", rate_line("matrixmultiply (CPU)", n, cpu_time));
+    let (c, compile_time, gpu_time) = gemm_clblast((&clblast, &queue), [&a, &b, &d], (n, repeat))?;
     if n <= 10 {
-        println!(
-            "RESULT MATRIX A·B + D EVALUATED WITH CLBLAST\n{}",
-            format_matrix(&c, n)
-        );
+        println!("{RESULT}\n{}", format_matrix(&c, n));
     }
-    let gflops = |took: Duration| 2.0 * (n as f64).powi(3) / took.as_secs_f64().max(1e-12) / 1e9;
-    println!(
-        "matrixmultiply (CPU) took {:.6} seconds: {:.2} GFLOP/s",
-        cpu_time.as_secs_f64(),
-        gflops(cpu_time)
-    );
-    println!(
-        "CLBlast first call (compiles its kernels) took {:.6} seconds",
-        compile_time.as_secs_f64()
-    );
-    println!(
-        "CLBlast took {:.6} seconds: {:.2} GFLOP/s",
-        gpu_time.as_secs_f64(),
-        gflops(gpu_time)
-    );
-    println!(
-        "CLBlast / matrixmultiply: {:.2}",
-        gflops(gpu_time) / gflops(cpu_time)
-    );
+    let compile_time = compile_time.as_secs_f64();
+    println!("CLBlast first call (compiles its kernels) took {compile_time:.6} seconds");
+    println!("{}", rate_line("CLBlast", n, gpu_time));
+    let ratio = speedup(cpu_time, gpu_time); // of the times: the GFLOP/s the other way up
+    println!("CLBlast / matrixmultiply: {ratio:.2}");
+    println!("{}", reference::check(&a, &b, &d, [&c, &cpu], n, &mut rng)?);
 
-    let cells = sample_cells(&mut rng, n, 256);
-    let between = max_relative_error(&c, &cpu);
-    let exact = |c: &[f32]| sampled_relative_error_plus(&a, &b, Some(&d), c, n, &cells);
-    let (gpu_exact, cpu_exact) = (exact(&c), exact(&cpu));
-    let absolute = reference::max_absolute_error(&c, &cpu);
-    println!(
-        "Maximum error {absolute:.6} (largest relative error: CLBlast vs matrixmultiply \
-         {between:.1e} in all cells; against f64 in {} sampled cells: CLBlast {gpu_exact:.1e}, \
-         matrixmultiply {cpu_exact:.1e}; bound {MAX_RELATIVE_ERROR:.0e})",
-        cells.len()
-    );
-    let worst = between.max(gpu_exact).max(cpu_exact);
-    ensure!(
-        worst < MAX_RELATIVE_ERROR,
-        "the {n}x{n} products are off by a relative {worst:e}"
-    );
-
-    if args.numpy {
-        match numpy::time_matmul(&args.python, n, repeat)? {
-            numpy::Anchor::Timed { seconds, version } => {
-                let numpy = gflops(Duration::from_secs_f64(seconds));
-                println!("NumPy {version} A @ B took {seconds:.6} seconds: {numpy:.2} GFLOP/s");
-                println!("CLBlast / NumPy: {:.2}", gflops(gpu_time) / numpy);
-                println!("matrixmultiply / NumPy: {:.2}", gflops(cpu_time) / numpy);
-            }
-            numpy::Anchor::Missing(why) => println!("NumPy anchor skipped: {why}"),
-        }
-    }
-    Ok(())
+    let libraries = [("CLBlast", gpu_time), ("matrixmultiply", cpu_time)];
+    numpy::anchor(&args.numpy, n, repeat, &libraries) // with --numpy
 }
 // ANCHOR_END: book
 
 // ANCHOR: gemm_clblast
 /// C = A·B + D by CLBlast on `queue`'s device: the result, the first call's time (it compiles
-/// CLBlast's kernels) and the median of `repeat` timed calls.
+/// CLBlast's kernels) and the median time of `repeat` more calls.
 fn gemm_clblast(
-    clblast: &clblast::Clblast,
-    queue: &Queue,
-    (a, b, d): (&[f32], &[f32], &[f32]),
-    n: usize,
-    repeat: usize,
+    (clblast, queue): (&clblast::Clblast, &ocl::Queue),
+    [a, b, d]: [&[f32]; 3],
+    (n, repeat): (usize, usize),
 ) -> anyhow::Result<(Vec<f32>, Duration, Duration)> {
-    let buffer = |values: &[f32]| {
-        Buffer::<f32>::builder()
-            .queue(queue.clone())
-            .len(n * n)
-            .copy_host_slice(values)
-            .build()
-    };
+    let buffer = |values| clblast::buffer(queue, values);
     let (a_gpu, b_gpu, c_gpu) = (buffer(a)?, buffer(b)?, buffer(d)?);
-    // With beta = 1, CLBlast adds A·B to what C holds: D, written before each call.
+    // With beta = 1 CLBlast adds A·B to what C holds: D, written again before each call.
     let product = || -> anyhow::Result<Duration> {
         c_gpu.write(d).enq()?;
         queue.finish()?;
-        let (done, took) = timed(|| -> anyhow::Result<()> {
+        let (done, took) = timed(|| {
             clblast.sgemm(queue, (n, n, n), 1.0, &a_gpu, &b_gpu, 1.0, &c_gpu)?;
-            Ok(queue.finish()?)
+            anyhow::Ok(queue.finish()?)
         });
-        done?;
-        Ok(took)
+        done.map(|()| took)
     };
     let compile_time = product()?;
-    let times = (0..repeat)
-        .map(|_| product())
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let times: Vec<Duration> = (0..repeat).map(|_| product()).collect::<Result<_, _>>()?;
     let mut c = vec![0.0; n * n];
     c_gpu.read(&mut c).enq()?;
-    Ok((c, compile_time, median(times)))
+    Ok((c, compile_time, reference::median(times)))
 }
 // ANCHOR_END: gemm_clblast
 
 // ANCHOR: gemm_cpu
-/// C = A·B + D by `matrixmultiply` on the CPU's cores (its `threading` feature): the result
-/// and the median of `repeat` timed calls, after a warm-up call.
-#[allow(unsafe_code)] // matrixmultiply takes raw pointers and strides
+/// C = A·B + D by `matrixmultiply` on every core (its `threading` feature): the result and
+/// the median time of `repeat` calls after a warm-up call. Its `sgemm` takes raw pointers
+/// and strides, hence `unsafe`.
+#[allow(unsafe_code)]
+#[rustfmt::skip] // one BLAS call, its arguments in BLAS's order
 fn gemm_cpu(a: &[f32], b: &[f32], d: &[f32], n: usize, repeat: usize) -> (Vec<f32>, Duration) {
     let product = || {
         let mut c = d.to_vec();
-        let stride = n as isize; // clap bounds --dim to 8192
-        let took = timed(|| {
-            // SAFETY: a, b and c each hold n·n f32 cells in row-major order (row stride n,
-            // column stride 1), so every cell the product reads or writes is in bounds; c is a
-            // fresh vector, so it aliases neither a nor b.
-            unsafe {
-                matrixmultiply::sgemm(
-                    n,
-                    n,
-                    n,
-                    1.0,
-                    a.as_ptr(),
-                    stride,
-                    1,
-                    b.as_ptr(),
-                    stride,
-                    1,
-                    1.0,
-                    c.as_mut_ptr(),
-                    stride,
-                    1,
-                );
-            }
-        })
-        .1;
+        assert!(a.len() == n * n && b.len() == n * n && c.len() == n * n);
+        // SAFETY: a, b and c each hold n·n cells, row-major (row stride n, column stride 1),
+        // so every cell the product reads or writes is in bounds; c is a fresh vector, so it
+        // aliases neither a nor b.
+        let took = timed(|| unsafe {
+            let stride = n as isize; // clap bounds --dim to 8192
+            matrixmultiply::sgemm(n, n, n, 1.0, a.as_ptr(), stride, 1, b.as_ptr(), stride, 1,
+                                  1.0, c.as_mut_ptr(), stride, 1);
+        }).1;
         (c, took)
     };
-    product();
-    let runs: Vec<(Vec<f32>, Duration)> = (0..repeat).map(|_| product()).collect();
-    let time = median(runs.iter().map(|(_, took)| *took).collect());
-    (runs.into_iter().next().expect("one run at least").0, time)
+    let (c, _) = product();
+    (c, reference::median((0..repeat).map(|_| product().1).collect()))
 }
 // ANCHOR_END: gemm_cpu
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}

@@ -2,12 +2,25 @@
 //! Python child of this run, as the book times `np.dot`. NumPy hands the product to its BLAS
 //! (OpenBLAS in the wheels), the CPU library a reader's other figures are measured against.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
+
+use crate::reference::{gflops, rate_line};
+
+/// `--numpy` and the interpreter it runs.
+#[derive(clap::Args, Debug, Clone)]
+pub struct NumpyArgs {
+    /// Also time NumPy's A @ B at the same side, the anchor of the ratios.
+    #[arg(long)]
+    pub numpy: bool,
+    /// The Python interpreter for --numpy.
+    #[arg(long, default_value = "python3")]
+    pub python: PathBuf,
+}
 
 /// How long the child may take: a warm-up and the timed products at the largest `--dim`.
 const TIMEOUT: Duration = Duration::from_secs(600);
@@ -41,6 +54,31 @@ print(times[len(times) // 2], np.__version__)
 pub enum Anchor {
     Timed { seconds: f64, version: String },
     Missing(String),
+}
+
+/// With `--numpy`: times NumPy's `A @ B` at side `n` and prints its rate and each library's
+/// ratio to it (`CLBlast / NumPy: 0.20`), or one line saying why there is no anchor.
+pub fn anchor(
+    args: &NumpyArgs,
+    n: usize,
+    runs: usize,
+    libraries: &[(&str, Duration)],
+) -> anyhow::Result<()> {
+    if !args.numpy {
+        return Ok(());
+    }
+    match time_matmul(&args.python, n, runs)? {
+        Anchor::Timed { seconds, version } => {
+            let took = Duration::from_secs_f64(seconds);
+            println!("{}", rate_line(&format!("NumPy {version} A @ B"), n, took));
+            for (name, time) in libraries {
+                let ratio = gflops(n, *time) / gflops(n, took);
+                println!("{name} / NumPy: {ratio:.2}");
+            }
+        }
+        Anchor::Missing(why) => println!("NumPy anchor skipped: {why}"),
+    }
+    Ok(())
 }
 
 /// Runs `python` (a name on PATH or a path) with NumPy: `runs` timed products of side `n`.

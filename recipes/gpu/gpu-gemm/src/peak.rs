@@ -8,6 +8,18 @@
 //! what AVX-512 server cores (Skylake-SP Gold and Platinum and later) and every AVX2 core since
 //! Haswell have. Without `fma`, a core has one multiply and one add unit: also 2 flops a lane.
 
+/// Prints `CPU fp32 peak: …` when /proc/cpuinfo tells enough, and returns the SIMD lanes
+/// (8, AVX's, when it does not).
+pub fn print_peak() -> usize {
+    match Peak::of_this_machine() {
+        Some(peak) => {
+            println!("CPU fp32 peak: {}", peak.describe());
+            peak.lanes
+        }
+        None => 8,
+    }
+}
+
 /// What the peak is made of.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Peak {

@@ -2,23 +2,27 @@
 //! kept in a file and handed to CLBlast (`CLBlastOverrideParameters`) on every run.
 //!
 //! CLBlast picks its kernels' parameters (tile sizes, work-group shape, vector widths) from a
-//! database of tuned devices. PoCL's CPU device is not in it, and the generic entry it gets is
-//! made for a GPU-like device: at n = 1024 it runs several times slower than the best of the
-//! handful of candidates below. CLBlast ships a tuner, but not in Debian's package; the search
-//! here is the small, CPU-minded part of it.
+//! database of tuned devices. PoCL's CPU device is not in it, and the entry it gets (Intel
+//! CPUs', tuned on other runtimes) ran about 20 times slower at n = 1024 than the best of the
+//! handful of candidates below. CLBlast's own tuners (Debian's `clblast-utils`) search far
+//! wider, kernel by kernel, and write JSON for CLBlast's database; the search here is a small,
+//! CPU-minded one that runs inside the recipe and keeps its result in a file.
 //!
-//! The procedure. Every candidate uses CLBlast's `Xgemm` kernel with a loop over K (GEMMK 0,
-//! K step KWG = 32, CLBlast's usual depth), no `__local` staging (SA = SB = 0: on a CPU local
-//! memory is ordinary cached memory, and staging only adds copies and barriers), and
-//! work-groups of 8×8 work-items that load what they compute (MDIMA = MDIMC, NDIMB = NDIMC).
-//! What varies is what matters on a CPU: how many cells of C one work-item keeps in registers
-//! (16 × 8, 16 × 16 or 16 × 32: MWG/MDIMC × NWG/NDIMC) and the vector width along C's rows
-//! (VWM: half or all of the SIMD lanes that /proc/cpuinfo reports). Candidates that break
-//! CLBlast's constraints or the device's work-group limit are left out. Each is timed on an
-//! n = 1024 product (above the size at which CLBlast switches from its direct kernel to
-//! `Xgemm` on every CPU its database knows) and its result checked on sampled cells; the
-//! fastest correct one is kept. The first candidate is CLBlast's own choice for Intel CPUs
-//! (its 1.5.3 database; the one PoCL's device gets), so the search keeps nothing slower.
+//! The procedure. Every candidate keeps what suits a CPU: no `__local` staging (SA = SB = 0:
+//! on a CPU local memory is ordinary cached memory, and staging only adds copies and
+//! barriers), work-items that load what they compute (MDIMA = MDIMC, NDIMB = NDIMC), vectors
+//! along C's rows half as wide as the SIMD lanes /proc/cpuinfo reports (the full width
+//! measured slower on PoCL) and of 4 along its columns. What varies is what matters there:
+//! which of CLBlast's two GEMM kernels runs — GEMMK 0 walks K in steps of KWG = 32; GEMMK 1,
+//! made for CPU-like devices, keeps 2-D register tiles and KREG = 4 values of K in registers
+//! — and how much of C one work-item keeps in registers: 16 × 8, 16 × 16 or 16 × 32 cells in
+//! 8 × 8 work-groups for kernel 0; 16 × 16 cells in 8 × 8 or 4 × 4 work-groups for kernel 1,
+//! which needs square tiles. Candidates that break CLBlast's constraints or the device's
+//! work-group limit are left out. Each is timed on an n = 1024 product (above the size at
+//! which CLBlast switches from its direct kernel to `Xgemm` on every CPU its database knows)
+//! and its result checked on sampled cells; the fastest correct one is kept. The first
+//! candidate is CLBlast's own choice for Intel CPUs (its 1.5.3 database; the one PoCL's device
+//! gets), so the search keeps nothing slower.
 //!
 //! The file is named after the device and also records its driver: a different device or
 //! driver version means a new search. `--retune` searches again; `--no-tune` leaves CLBlast's
@@ -49,9 +53,12 @@ const TIMED_RUNS: usize = 2;
 /// Cells of each candidate's product checked against a double-precision sum.
 const SAMPLES: usize = 64;
 
-/// How `gpu-gemm` finds CLBlast's GEMM parameters.
+/// Which CLBlast `gpu-gemm` loads, and how it finds CLBlast's GEMM parameters.
 #[derive(clap::Args, Debug, Clone)]
-pub struct TuningArgs {
+pub struct ClblastArgs {
+    /// The CLBlast shared library: a soname or a path.
+    #[arg(long = "clblast", default_value = crate::clblast::LIBRARY)]
+    pub library: String,
     /// Folder of the tuned-parameter files [default: $XDG_CACHE_HOME or ~/.cache, then
     /// rust-parallel-cookbook/gpu-gemm].
     #[arg(long)]
@@ -72,16 +79,16 @@ pub struct TuningArgs {
 pub struct Xgemm(pub [usize; 16]);
 
 impl Xgemm {
-    /// A CPU-minded set (see the module's header): what varies, the rest fixed.
-    pub fn cpu(
-        kwg: usize,
-        (mdimc, ndimc): (usize, usize),
-        (mwg, nwg): (usize, usize),
-        vwm: usize,
-        vwn: usize,
-    ) -> Self {
+    /// A CPU-minded set (see the module's header) for CLBlast's GEMM kernel `gemmk` (0: a
+    /// loop over K in steps of 32; 1: 2-D register tiles, 4 values of K at a time),
+    /// `dim`×`dim` work-groups, `mwi`×`nwi` cells of C per work-item, vectors of `vwm` along
+    /// C's rows.
+    pub fn cpu(gemmk: usize, dim: usize, (mwi, nwi): (usize, usize), vwm: usize) -> Self {
+        let vwn = 4;
+        let (kreg, kwg, kwi) = if gemmk == 0 { (1, 32, 2) } else { (4, 1, 1) };
+        let (mwg, nwg) = (mwi * dim, nwi * dim);
         Self([
-            0, 1, kwg, 2, mdimc, mdimc, mwg, ndimc, ndimc, nwg, 0, 0, 0, 0, vwm, vwn,
+            gemmk, kreg, kwg, kwi, dim, dim, mwg, dim, dim, nwg, 0, 0, 0, 0, vwm, vwn,
         ])
     }
 
@@ -95,30 +102,51 @@ impl Xgemm {
     pub fn is_valid(&self, max_work_group: usize) -> bool {
         let p = |name| self.get(name);
         let multiple = |x: usize, of: usize| of != 0 && x.is_multiple_of(of);
-        let kdima = p("MDIMC") * p("NDIMC") / p("MDIMA").max(1);
-        let kdimb = p("MDIMC") * p("NDIMC") / p("NDIMB").max(1);
-        multiple(p("KWG"), p("KWI"))
+        let common = multiple(p("KWG"), p("KWI"))
             && multiple(p("MWG"), p("MDIMC") * p("VWM"))
             && multiple(p("NWG"), p("NDIMC") * p("VWN"))
             && multiple(p("MWG"), p("MDIMA") * p("VWM"))
             && multiple(p("NWG"), p("NDIMB") * p("VWN"))
-            && multiple(p("KWG"), kdima)
-            && multiple(p("KWG"), kdimb)
-            && p("MDIMC") * p("NDIMC") <= max_work_group
+            && p("MDIMC") * p("NDIMC") <= max_work_group;
+        let kernel = match p("GEMMK") {
+            // KWG must be a multiple of the work-group's K extent when it loads A and B.
+            0 => {
+                let k_extent = |dim: usize| p("MDIMC") * p("NDIMC") / dim.max(1);
+                multiple(p("KWG"), k_extent(p("MDIMA"))) && multiple(p("KWG"), k_extent(p("NDIMB")))
+            }
+            // Square work-group tiles (MWG = NWG) are not among CLBlast's listed constraints,
+            // but its 1.5.3 kernel computes wrong products on PoCL without them (measured).
+            1 => {
+                multiple(p("KREG"), p("VWN"))
+                    && p("MWG") == p("NWG")
+                    && p("MDIMC") == p("MDIMA")
+                    && p("NDIMC") == p("NDIMB")
+                    && p("SA") == 0
+                    && p("SB") == 0
+            }
+            _ => false,
+        };
+        common && kernel
     }
 
-    /// What one work-item does: `work-groups 8x8, 16x8 cells per work-item, vectors 8x4, K step 32`.
+    /// What one work-item does, e.g. `kernel 0, work-groups 8x8, 16x8 cells per work-item,
+    /// vectors 8x4, K step 32`.
     pub fn describe(&self) -> String {
         let p = |name| self.get(name);
+        let k = if p("GEMMK") == 0 {
+            format!("K step {}", p("KWG"))
+        } else {
+            format!("{} K values in registers", p("KREG"))
+        };
         format!(
-            "work-groups {}x{}, {}x{} cells per work-item, vectors {}x{}, K step {}",
+            "kernel {}, work-groups {}x{}, {}x{} cells per work-item, vectors {}x{}, {k}",
+            p("GEMMK"),
             p("MDIMC"),
             p("NDIMC"),
             p("MWG") / p("MDIMC").max(1),
             p("NWG") / p("NDIMC").max(1),
             p("VWM"),
             p("VWN"),
-            p("KWG")
         )
     }
 
@@ -154,27 +182,22 @@ impl Xgemm {
     }
 }
 
+// ANCHOR: candidates
 /// The candidates, in the order they are tried, for a CPU with `lanes` float SIMD lanes.
 pub fn candidates(lanes: usize, max_work_group: usize) -> Vec<Xgemm> {
     // CLBlast 1.5.3's database entry for Intel CPUs: the baseline.
     let mut all = vec![Xgemm([0, 1, 32, 2, 16, 16, 64, 8, 8, 64, 0, 0, 0, 0, 4, 4])];
-    let (mdimc, ndimc) = (8, 8);
-    for vwm in [lanes / 2, lanes] {
-        for nwi in [8, 16, 32] {
-            let mwi = 16;
-            all.push(Xgemm::cpu(
-                32,
-                (mdimc, ndimc),
-                (mwi * mdimc, nwi * ndimc),
-                vwm,
-                4,
-            ));
-        }
+    for cells in [(16, 8), (16, 16), (16, 32)] {
+        all.push(Xgemm::cpu(0, 8, cells, lanes / 2));
+    }
+    for dim in [8, 4] {
+        all.push(Xgemm::cpu(1, dim, (16, 16), lanes / 2));
     }
     all.retain(|candidate| candidate.is_valid(max_work_group));
     all.dedup();
     all
 }
+// ANCHOR_END: candidates
 
 /// What [`apply`] did, for the recipe's line.
 #[derive(Debug)]
@@ -205,13 +228,26 @@ impl std::fmt::Display for Outcome {
 }
 
 /// Gives CLBlast the GEMM parameters of `device`: from its file, or found now by timing the
-/// candidates (and then saved), or none at all (`--no-tune`, or not a CPU device).
+/// candidates (and then saved), or none at all (`--no-tune`, or not a CPU device); prints
+/// `CLBlast GEMM parameters: …` saying which.
 pub fn apply(
     clblast: &Clblast,
     queue: &Queue,
     device: &Device,
     lanes: usize,
-    args: &TuningArgs,
+    args: &ClblastArgs,
+) -> anyhow::Result<Outcome> {
+    let outcome = choose(clblast, queue, device, lanes, args)?;
+    println!("CLBlast GEMM parameters: {outcome}");
+    Ok(outcome)
+}
+
+fn choose(
+    clblast: &Clblast,
+    queue: &Queue,
+    device: &Device,
+    lanes: usize,
+    args: &ClblastArgs,
 ) -> anyhow::Result<Outcome> {
     if args.no_tune {
         return Ok(Outcome::Own("--no-tune"));
@@ -402,14 +438,14 @@ mod tests {
 
     #[test]
     fn parameters_round_trip_through_the_file_line() {
-        let xgemm = Xgemm::cpu(32, (8, 8), (128, 64), 16, 4);
+        let xgemm = Xgemm::cpu(0, 8, (16, 8), 16);
         assert_eq!(Xgemm::parse(&xgemm.to_line()), Some(xgemm));
         assert_eq!(Xgemm::parse("GEMMK=0"), None, "every name is needed");
         let twice = format!("{} GEMMK=1", xgemm.to_line());
         assert_eq!(Xgemm::parse(&twice), None);
         assert_eq!(
             xgemm.describe(),
-            "work-groups 8x8, 16x8 cells per work-item, vectors 16x4, K step 32"
+            "kernel 0, work-groups 8x8, 16x8 cells per work-item, vectors 16x4, K step 32"
         );
     }
 
@@ -421,7 +457,7 @@ mod tests {
             Xgemm([0, 1, 32, 2, 16, 16, 64, 8, 8, 64, 0, 0, 0, 0, 4, 4])
         );
         assert!(all.iter().all(|c| c.is_valid(4096)));
-        assert_eq!(all.len(), 7, "{all:?}");
+        assert_eq!(all.len(), 6, "{all:?}");
         // 16x16 work-groups are too many work-items for a device that takes 64.
         assert!(
             candidates(16, 64)
@@ -429,7 +465,18 @@ mod tests {
                 .all(|c| c.get("MDIMC") * c.get("NDIMC") <= 64)
         );
         // MWG must be a multiple of MDIMC·VWM.
-        assert!(!Xgemm::cpu(32, (8, 8), (64, 64), 16, 4).is_valid(4096));
+        assert!(!Xgemm::cpu(0, 8, (4, 8), 16).is_valid(4096));
+        assert!(
+            !Xgemm::cpu(1, 8, (16, 8), 8).is_valid(4096),
+            "kernel 1 takes square tiles"
+        );
+        let kernel_1 = Xgemm::cpu(1, 8, (16, 16), 8);
+        assert!(kernel_1.is_valid(4096));
+        assert_eq!(
+            kernel_1.describe(),
+            "kernel 1, work-groups 8x8, 16x16 cells per work-item, vectors 8x4, \
+             4 K values in registers"
+        );
     }
 
     #[test]
@@ -444,7 +491,7 @@ mod tests {
     fn the_file_is_read_back_only_for_its_device() {
         let dir = std::env::temp_dir().join(format!("gpu-gemm-tuning-{}", std::process::id()));
         let path = dir.join("x.txt");
-        let xgemm = Xgemm::cpu(16, (8, 8), (128, 64), 8, 4);
+        let xgemm = Xgemm::cpu(1, 4, (16, 16), 8);
         write(&path, "cpu / OpenCL 1.2 / driver 3", &xgemm, 12.5).expect("written");
         assert_eq!(read(&path, "cpu / OpenCL 1.2 / driver 3"), Some(xgemm));
         assert_eq!(read(&path, "cpu / OpenCL 1.2 / driver 4"), None);

@@ -200,7 +200,7 @@ fn tuned_parameters_are_searched_once_saved_and_read_back() {
         "{}",
         first.stdout
     );
-    let tried = first.lines_starting("  1/2 work-groups 16x8, 4x8 cells per work-item");
+    let tried = first.lines_starting("  1/2 kernel 0, work-groups 16x8, 4x8 cells per work-item");
     assert_eq!(
         tried.len(),
         1,
@@ -208,7 +208,12 @@ fn tuned_parameters_are_searched_once_saved_and_read_back() {
         first.stdout
     );
     assert!(tried[0].contains(" GFLOP/s (compiled in "), "{}", tried[0]);
-    assert_eq!(first.lines_starting("  2/2 work-groups 8x8, ").len(), 1);
+    assert_eq!(
+        first
+            .lines_starting("  2/2 kernel 0, work-groups 8x8, ")
+            .len(),
+        1
+    );
     let line = parameters_line(&first);
     assert!(
         line.contains(" (tuned now: ") && line.contains(" GFLOP/s at n = 1024; saved to "),
@@ -352,7 +357,7 @@ fn without_clblast_it_fails_in_one_line_naming_the_setup_script() {
 
 #[test]
 fn every_size_is_timed_four_ways_and_checked() {
-    // 20 and 33 leave partial 16×16 tiles and 8×4 blocks; 48 is three whole tiles.
+    // 20 and 33 leave partial 16×16 tiles and 8×8 blocks; 48 is three whole tiles.
     let run = run_ok(
         &example("kernels"),
         &["--seed", "1", "--sizes", "20,33,48", "--samples", "2000"],
@@ -364,7 +369,7 @@ fn every_size_is_timed_four_ways_and_checked() {
             "CPU (i-k-j loop, 1 core)",
             "naive kernel",
             "tiled kernel (16x16 tiles)",
-            "blocked kernel (8x4, float4)",
+            "blocked kernel (8x8, float8)",
         ] {
             let (seconds, gflops) = timing(&run, n, label);
             // The printed rate is 2n³ flops over the printed time (both rounded).
@@ -419,7 +424,7 @@ fn above_cpu_max_only_sampled_cells_are_checked() {
     );
     timing(&run, 40, "naive kernel");
     timing(&run, 40, "tiled kernel (16x16 tiles)");
-    timing(&run, 40, "blocked kernel (8x4, float4)");
+    timing(&run, 40, "blocked kernel (8x8, float8)");
     let prefix = "n = 40: largest relative error: ";
     let errors = errors_in(&run.lines_starting(prefix)[0][prefix.len()..]);
     assert_eq!(errors.len(), 3, "{errors:?}");
