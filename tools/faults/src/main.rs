@@ -138,6 +138,24 @@ fn main() -> ExitCode {
 }
 
 fn run_suite(args: &Args) -> anyhow::Result<Vec<Row>> {
+    // Trials run in a scratch folder of their own: a value taken as a path (`--cache-dir x7`)
+    // must not leave files in the checkout.
+    let args = &Args {
+        bin_dir: std::path::absolute(&args.bin_dir)?,
+        root: std::path::absolute(&args.root)?,
+        parts: args.parts.clone(),
+        only: args.only.clone(),
+        ..*args
+    };
+    let scratch = std::env::temp_dir().join(format!("fault-suite-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).context("cannot create a scratch folder")?;
+    std::env::set_current_dir(&scratch)?;
+    let rows = run_parts(args);
+    let _ = std::fs::remove_dir_all(&scratch);
+    rows
+}
+
+fn run_parts(args: &Args) -> anyhow::Result<Vec<Row>> {
     let entries: Vec<Entry> = meta::read_workspace(&args.root)?
         .into_iter()
         .filter(|entry| args.only.is_empty() || args.only.contains(&entry.name))
