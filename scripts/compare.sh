@@ -9,5 +9,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 case ":$PATH:" in *":$HOME/.cargo/bin:"*) ;; *) PATH="$HOME/.cargo/bin:$PATH" ;; esac
 # The project's .venv (scripts/setup.sh --python-originals) runs the originals unless told otherwise.
 python=()
-if [ -x .venv/bin/python3 ] && [[ " $* " != *" --python"* ]]; then python=(--python .venv/bin/python3); fi
+if [ -x .venv/bin/python3 ] && [[ " $* " != *" --python"* ]]; then python=(--python "$PWD/.venv/bin/python3"); fi
 exec cargo run --release --quiet -p compare -- "${python[@]}" "$@"
