@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use common::child::{Servers, self_command};
+use futures_lite::StreamExt;
+use lapin::message::Delivery;
 use lapin::options::{
     BasicConsumeOptions, BasicQosOptions, ConfirmSelectOptions, ExchangeDeclareOptions,
     QueueBindOptions, QueueDeclareOptions,
@@ -17,7 +19,9 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 /// How long connecting to the broker may take before the run gives up.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The runtime lapin runs on (its `tokio` feature); one thread is plenty for one connection.
+/// The runtime lapin runs on (its `tokio` feature). One thread is plenty: lapin reads and
+/// writes the socket on a thread of its own, and on 2 cores a multi-threaded runtime measured
+/// no faster for a worker or a sender.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -108,17 +112,21 @@ pub async fn consume(channel: &Channel, queue: &str, prefetch: u16) -> anyhow::R
 }
 
 /// The sender's side, as the `rpc://` backend sets it up: the task queue declared, publisher
-/// confirms on, and a reply queue only this connection reads (deleted when it closes), with a
-/// consumer on it. Returns the channel, the reply queue's name and its consumer.
+/// confirms on if `confirm` (kombu's default is off), and a reply queue only this connection
+/// reads (deleted when it closes), with a consumer on it that needs no acknowledgements.
+/// Returns the channel, the reply queue's name and its consumer.
 pub async fn sender(
     connection: &Connection,
     queue: &str,
+    confirm: bool,
 ) -> anyhow::Result<(Channel, String, Consumer)> {
     let channel = connection.create_channel().await?;
     declare_task_queue(&channel, queue).await?;
-    channel
-        .confirm_select(ConfirmSelectOptions::default())
-        .await?;
+    if confirm {
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await?;
+    }
     let private = QueueDeclareOptions {
         exclusive: true,
         auto_delete: true,
@@ -138,6 +146,35 @@ pub async fn sender(
         .await
         .context("cannot consume the reply queue")?;
     Ok((channel, name.to_string(), replies))
+}
+
+/// The worker's next batch: the next delivery, then those the broker has already sent after
+/// it, without waiting for more, at most `left` in all (`None`: no limit). `None` when a stop
+/// signal comes first or nothing is left to run.
+pub async fn next_batch(
+    consumer: &mut Consumer,
+    shutdown: &mut Shutdown,
+    left: Option<u32>,
+) -> anyhow::Result<Option<Vec<Delivery>>> {
+    let most = left.unwrap_or(u32::MAX);
+    if most == 0 {
+        return Ok(None);
+    }
+    let lost = "lost the broker while waiting for tasks";
+    let first = tokio::select! {
+        _ = shutdown.requested() => return Ok(None),
+        next = consumer.next() => next.context("the broker cancelled the consumer")?,
+    };
+    let mut batch = vec![first.context(lost)?];
+    while batch.len() < most as usize {
+        // Polled once: a delivery lapin has already received, or none.
+        match futures_lite::future::poll_once(consumer.next()).await {
+            Some(Some(delivery)) => batch.push(delivery.context(lost)?),
+            Some(None) => bail!("the broker cancelled the consumer"),
+            None => break,
+        }
+    }
+    Ok(Some(batch))
 }
 
 /// SIGTERM or SIGINT, whichever comes first: the worker's stop request.
@@ -162,18 +199,17 @@ impl Shutdown {
     }
 }
 
-/// Starts this binary's `worker` as the server process `role` and waits for its ready line, so
-/// tasks go to a worker that already consumes.
+/// Starts this binary's `worker` as the server process `role`, with `options` (`--quiet`,
+/// `--prefetch N`), and waits for its ready line, so tasks go to a worker that already
+/// consumes.
 pub fn start_worker(
     servers: &mut Servers,
     role: &str,
     (url, queue): (&str, &str),
-    quiet: bool,
+    options: &[&str],
 ) -> anyhow::Result<()> {
     let mut args = vec!["worker", "--broker", url, "--queue", queue];
-    if quiet {
-        args.push("--quiet");
-    }
+    args.extend(options);
     let ready = |line: &str| line.starts_with("Worker ") && line.contains(" ready: ");
     servers.spawn_ready(role, self_command(args)?, ready)?;
     Ok(())

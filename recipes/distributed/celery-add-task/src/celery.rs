@@ -4,6 +4,7 @@
 //! lean on; the protocol is small enough to write, and speaking it exactly lets Rust and Python
 //! senders and workers share one queue.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -59,7 +60,7 @@ pub fn task_properties(id: &str, x: i64, y: i64, reply_to: &str) -> BasicPropert
         .insert("parent_id".into(), AMQPValue::Void)
         .insert("argsrepr".into(), text(&format!("({x}, {y})")))
         .insert("kwargsrepr".into(), text("{}"))
-        .insert("origin".into(), text(&origin()))
+        .insert("origin".into(), text(origin()))
         .insert("ignore_result".into(), AMQPValue::Boolean(false))
         .insert("replaced_task_nesting".into(), AMQPValue::LongInt(0))
         .insert("stamped_headers".into(), AMQPValue::Void)
@@ -85,27 +86,37 @@ pub fn task_body(x: i64, y: i64) -> Vec<u8> {
 // ANCHOR_END: task_message
 
 /// Publishes the task message of `add.delay(x, y)` to `queue`'s exchange, its result to come
-/// back on `reply_to`; returns the broker's confirmation to await (the channel confirms).
-pub async fn publish_task(
+/// back on `reply_to`. The future owns its message, so a sender can keep many in flight: lapin
+/// queues the frames on the first poll, and the future ends once they are written. It returns
+/// the broker's confirmation to await (a confirmation that is already settled when the channel
+/// does not confirm).
+pub fn publish_task(
     channel: &Channel,
     queue: &str,
     (id, x, y): (&str, i64, i64),
     reply_to: &str,
-) -> anyhow::Result<PublisherConfirm> {
-    let options = BasicPublishOptions::default();
+) -> impl Future<Output = anyhow::Result<PublisherConfirm>> + use<> {
     let (body, properties) = (task_body(x, y), task_properties(id, x, y, reply_to));
-    channel
-        .basic_publish(queue.into(), queue.into(), options, &body, properties)
-        .await
-        .context("cannot publish a task")
+    let (channel, queue) = (channel.clone(), ShortString::from(queue));
+    async move {
+        let options = BasicPublishOptions::default();
+        channel
+            .basic_publish(queue.clone(), queue, options, &body, properties)
+            .await
+            .context("cannot publish a task")
+    }
 }
 
-/// Celery's `origin` header: which process sent the task (`gen<pid>@<host>` in Python).
-fn origin() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|name| name.trim().to_owned())
-        .unwrap_or_else(|_| "localhost".to_owned());
-    format!("rust{}@{host}", std::process::id())
+/// Celery's `origin` header: which process sent the task (`gen<pid>@<host>` in Python), read
+/// once per process.
+fn origin() -> &'static str {
+    static ORIGIN: OnceLock<String> = OnceLock::new();
+    ORIGIN.get_or_init(|| {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|name| name.trim().to_owned())
+            .unwrap_or_else(|_| "localhost".to_owned());
+        format!("rust{}@{host}", std::process::id())
+    })
 }
 
 /// A task message as the worker reads it.
@@ -264,14 +275,16 @@ fn result_body(task_id: &str, outcome: &Result<i64, TaskError>) -> Vec<u8> {
 }
 
 /// Sends the task's outcome through the default exchange straight to the queue named in its
-/// `reply_to`, tagged with its `correlation_id`, unless the sender wants no result.
-pub async fn send_result(
+/// `reply_to`, tagged with its `correlation_id`; `None` when the sender wants no result. The
+/// future owns the message: lapin queues its frames on the first poll, and the future ends
+/// once they are written.
+pub fn send_result(
     channel: &Channel,
     message: &TaskMessage,
     outcome: &Result<i64, TaskError>,
-) -> anyhow::Result<()> {
+) -> Option<impl Future<Output = anyhow::Result<()>> + use<>> {
     if message.reply_to.is_empty() || message.ignore_result {
-        return Ok(());
+        return None;
     }
     let properties = BasicProperties::default()
         .with_content_type(JSON.into())
@@ -279,13 +292,16 @@ pub async fn send_result(
         .with_correlation_id(message.correlation_id.as_str().into())
         .with_delivery_mode(1); // the rpc:// backend's results are transient
     let body = result_body(&message.id, outcome);
-    let options = BasicPublishOptions::default();
-    let reply_to = message.reply_to.as_str();
-    channel
-        .basic_publish("".into(), reply_to.into(), options, &body, properties)
-        .await
-        .with_context(|| format!("cannot send the result of task {}", message.id))?;
-    Ok(())
+    let (channel, id) = (channel.clone(), message.id.clone());
+    let reply_to = ShortString::from(message.reply_to.as_str());
+    Some(async move {
+        let options = BasicPublishOptions::default();
+        channel
+            .basic_publish("".into(), reply_to, options, &body, properties)
+            .await
+            .with_context(|| format!("cannot send the result of task {id}"))?;
+        Ok(())
+    })
 }
 // ANCHOR_END: result_body
 

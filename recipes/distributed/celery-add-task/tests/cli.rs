@@ -217,17 +217,23 @@ fn task_id(line: &str) -> String {
     id.to_owned()
 }
 
-/// The Python interpreter with Celery, or a failure that says how to get it.
-fn python() -> &'static str {
-    let found = Command::new("python3")
-        .args(["-c", "import celery"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    assert!(
-        found,
-        "python3 with celery is needed for the interoperability tests: run scripts/setup.sh"
+/// The Python interpreter with Celery, looked for where `scripts/setup.sh` puts it (the
+/// project's `.venv`, or `COOKBOOK_VENV`) and then on the PATH, as `bench --python` does; or a
+/// failure that says how to get it.
+fn python() -> String {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..");
+    let venv = std::env::var_os("COOKBOOK_VENV").map_or_else(|| root.join(".venv"), PathBuf::from);
+    let candidates = [venv.join("bin/python3"), PathBuf::from("python3")];
+    let found = candidates.into_iter().find(|python| {
+        Command::new(python)
+            .args(["-c", "import celery"])
+            .output()
+            .is_ok_and(|output| output.status.success())
+    });
+    let found = found.expect(
+        "python3 with celery is needed for the interoperability tests: run scripts/setup.sh",
     );
-    "python3"
+    found.to_str().expect("a UTF-8 path").to_owned()
 }
 
 fn python_dir() -> PathBuf {
@@ -341,9 +347,22 @@ fn the_benchmark_shares_the_tasks_between_two_workers_and_checks_every_result() 
 
 #[test]
 fn a_task_whose_worker_is_killed_runs_again_on_another_worker() {
-    let queue = TestQueue::new("kill");
+    killed_mid_task("1");
+}
+
+/// The killed worker holds all three tasks (one running, two prefetched in its batch), none
+/// acknowledged: all three run again elsewhere.
+#[test]
+fn a_batch_whose_worker_is_killed_runs_again_on_another_worker() {
+    killed_mid_task("3");
+}
+
+/// A slow worker with `prefetch` is SIGKILLed in its first task of three; a second worker
+/// then runs every task it held, and the sender gets all three results.
+fn killed_mid_task(prefetch: &str) {
+    let queue = TestQueue::new(&format!("kill-{prefetch}"));
     let mut children = Children::new();
-    let slow = ["--prefetch", "1", "--task-delay-ms", "60000"];
+    let slow = ["--prefetch", prefetch, "--task-delay-ms", "60000"];
     let (mut first, _) = start(&mut children, "slow", &mut rust_worker(&queue, &slow));
     first.until(|line| line.contains(" ready: "));
     let mut send = Command::new(BIN);
@@ -515,6 +534,7 @@ fn invalid_values_are_refused_by_the_parser() {
     run_fails(BIN, &["send", "--timeout-s", "0"], 2, "--timeout-s");
     run_fails(BIN, &["send", "--count", "2"], 2, "--count");
     run_fails(BIN, &["worker", "--prefetch", "0"], 2, "--prefetch");
+    run_fails(BIN, &["bench", "--prefetch", "0"], 2, "--prefetch");
     run_fails(BIN, &["worker", "--max-tasks", "0"], 2, "--max-tasks");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
     for (args, message) in [
@@ -526,6 +546,7 @@ fn invalid_values_are_refused_by_the_parser() {
         (&["bench", "--timeout-s", "3601"], "3601 is not in 1..=3600"),
         (&["send", "--timeout-s", "3601"], "3601 is not in 1..=3600"),
         (&["worker", "--prefetch", "1001"], "1001 is not in 1..=1000"),
+        (&["bench", "--prefetch", "1001"], "1001 is not in 1..=1000"),
         (
             &["worker", "--max-tasks", "1000001"],
             "1000001 is not in 1..=1000000",
@@ -552,7 +573,7 @@ fn a_python_celery_worker_runs_a_task_sent_from_rust() {
     let python = python();
     let queue = TestQueue::new("py-worker");
     let mut children = Children::new();
-    let mut worker = Command::new(python);
+    let mut worker = Command::new(&python);
     worker
         .args(["-m", "celery", "-A", "addtask", "worker", "--pool", "solo"])
         .args([
@@ -601,7 +622,7 @@ fn the_rust_worker_runs_a_task_sent_by_python_add_delay() {
     let script = python_dir().join("addtask_main.py");
     let script = script.to_str().expect("a UTF-8 path");
     let queue_name = std::ffi::OsStr::new(queue.name());
-    let sent = run_with_env(python, &[script], &[("ADDTASK_QUEUE", queue_name)]);
+    let sent = run_with_env(&python, &[script], &[("ADDTASK_QUEUE", queue_name)]);
     assert_eq!(sent.code, Some(0), "{sent:#?}");
     let lines: Vec<&str> = sent.stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{sent:#?}");
@@ -618,5 +639,88 @@ fn the_rust_worker_runs_a_task_sent_by_python_add_delay() {
         ran.iter()
             .any(|line| line.contains(&id) && line.ends_with("s: 10")),
         "{ran:#?}"
+    );
+}
+
+/// The rate in a line `... = 669 tasks/s ...`, checked to be a positive number.
+fn rate(line: &str) -> f64 {
+    let rate: f64 = line
+        .split_once(" = ")
+        .and_then(|(_, rest)| rest.split(" tasks/s").next())
+        .and_then(|number| number.parse().ok())
+        .unwrap_or_else(|| panic!("no rate in {line}"));
+    assert!(rate > 0.0, "{line}");
+    rate
+}
+
+#[test]
+fn the_python_comparison_runs_the_same_tasks_through_celery_and_prints_the_ratio() {
+    python(); // a clear failure when Celery is missing
+    let queue = TestQueue::new("bench-python");
+    let args = [
+        "bench",
+        "--queue",
+        queue.name(),
+        "--count",
+        "30",
+        "--workers",
+        "2",
+    ];
+    let run = run_ok(BIN, &[&args[..], &["--prefetch", "8", "--python"]].concat());
+    let lines: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|line| !line.starts_with('['))
+        .collect();
+    assert_eq!(lines.len(), 7, "{}", run.stdout);
+    assert_eq!(
+        lines[3],
+        "30 results checked: add(5 + i, 5) = 10 + i for i in 0..30"
+    );
+    assert!(
+        lines[4].starts_with("Round trip: 30 tasks in "),
+        "{}",
+        lines[4]
+    );
+    let rust = rate(lines[4]);
+    let python = lines[5];
+    assert!(
+        python.starts_with("Python Celery: 30 tasks in "),
+        "{python}"
+    );
+    assert!(
+        python.contains(" tasks/s (2 worker processes, --pool solo; add.delay took "),
+        "{python}"
+    );
+    let python = rate(python);
+    let ratio = lines[6]
+        .strip_prefix("Rust/Python: ")
+        .and_then(|rest| rest.strip_suffix("x the round trips per second"))
+        .and_then(|number| number.parse::<f64>().ok())
+        .unwrap_or_else(|| panic!("not the ratio line: {}", lines[6]));
+    // The printed ratio is the two printed rates' (each rounded for print).
+    let expected = rust / python;
+    assert!(
+        (ratio - expected).abs() <= 0.05 * expected + 0.1,
+        "{ratio} vs {expected}"
+    );
+}
+
+#[test]
+fn bench_python_without_python_or_celery_is_one_line_naming_setup() {
+    let nowhere = std::ffi::OsStr::new("/nonexistent");
+    let env = [("PATH", nowhere), ("COOKBOOK_VENV", nowhere)];
+    let missing = run_with_env(BIN, &["bench", "--count", "1", "--python"], &env);
+    assert_eq!(missing.code, Some(1), "{missing:#?}");
+    assert_eq!(
+        missing.stderr.trim(),
+        "error: --python needs python3 with Celery: run scripts/setup.sh"
+    );
+    let args = ["bench", "--workers", "0", "--python"];
+    run_fails(
+        BIN,
+        &args,
+        1,
+        "--python starts its workers: give --workers 1 or more",
     );
 }
