@@ -10,7 +10,7 @@ mod run;
 mod servers;
 mod signals;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -36,9 +36,9 @@ struct Args {
     /// Only these recipes (crate names).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
-    /// Where the recipes' binaries are.
-    #[arg(long, default_value = "target/debug")]
-    bin_dir: PathBuf,
+    /// Where the recipes' binaries are [default: target/debug, or under CARGO_TARGET_DIR].
+    #[arg(long)]
+    bin_dir: Option<PathBuf>,
     /// The workspace root.
     #[arg(long, default_value = ".")]
     root: PathBuf,
@@ -141,7 +141,11 @@ fn run_suite(args: &Args) -> anyhow::Result<Vec<Row>> {
     // Trials run in a scratch folder of their own: a value taken as a path (`--cache-dir x7`)
     // must not leave files in the checkout.
     let args = &Args {
-        bin_dir: std::path::absolute(&args.bin_dir)?,
+        bin_dir: Some(std::path::absolute(
+            args.bin_dir
+                .clone()
+                .unwrap_or_else(|| compare::bin_dir(&args.root, "dev")),
+        )?),
         root: std::path::absolute(&args.root)?,
         parts: args.parts.clone(),
         only: args.only.clone(),
@@ -185,7 +189,11 @@ fn run_parts(args: &Args) -> anyhow::Result<Vec<Row>> {
 }
 
 fn bin(args: &Args, name: &str) -> anyhow::Result<PathBuf> {
-    let path = args.bin_dir.join(name);
+    let path = args
+        .bin_dir
+        .as_deref()
+        .unwrap_or(Path::new("target/debug"))
+        .join(name);
     anyhow::ensure!(
         path.is_file(),
         "{} is not built: run `cargo build --workspace` first (scripts/faults.sh does)",
