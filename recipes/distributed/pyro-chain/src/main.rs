@@ -215,6 +215,7 @@ async fn server(link: Link, bind: SocketAddr) -> anyhow::Result<()> {
     // The book's requestLoop(): a task per connection, and in it a task per request, so this
     // object can be called again (by the last of the ring) while its first call waits; at most
     // MAX_CONNECTIONS connections at once. A failed accept costs a line on stderr and a pause.
+    // Each RPC recipe keeps this loop in its own words on purpose: it is what the recipe shows.
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     tokio::spawn(async move {
         loop {

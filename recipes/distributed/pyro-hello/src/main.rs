@@ -163,6 +163,7 @@ async fn server(bind: SocketAddr, ns: &str) -> anyhow::Result<()> {
     // The book's requestLoop(): a task per connection, and in it a task per request, with at
     // most MAX_CONNECTIONS connections at once. A failed accept costs a line on stderr and a
     // pause, then the loop goes on.
+    // Each RPC recipe keeps this loop in its own words on purpose: it is what the recipe shows.
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     tokio::spawn(async move {
         loop {

@@ -166,6 +166,7 @@ async fn server(bind: SocketAddr, ns: &str) -> anyhow::Result<()> {
     // requestLoop(), each connection and each request runs in a task of its own, with at most
     // MAX_CONNECTIONS connections at once; a failed accept costs a line on stderr and a pause.
     let shop = BuyAnythingOnline::default();
+    // Each RPC recipe keeps this loop in its own words on purpose: it is what the recipe shows.
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     tokio::spawn(async move {
         loop {

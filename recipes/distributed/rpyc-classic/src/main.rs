@@ -183,6 +183,7 @@ async fn server(bind: SocketAddr) -> anyhow::Result<()> {
     // The server's loop: a task per connection, each a session of its own that prints on the
     // server's stdout at first; its requests run in order. At most MAX_CONNECTIONS sessions
     // at once; a failed accept costs a line on stderr and a pause, then the loop goes on.
+    // Each RPC recipe keeps this loop in its own words on purpose: it is what the recipe shows.
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     tokio::spawn(async move {
         loop {
