@@ -154,6 +154,8 @@ pub struct RunResult {
     pub rows: Vec<Row>,
     pub only_python: Vec<String>,
     pub only_rust: Vec<String>,
+    /// The port's lines that its header documents as its own (`compare-ignore`), as printed.
+    pub set_aside: Vec<String>,
     pub status: Status,
 }
 
@@ -378,6 +380,7 @@ fn compare_run(
         rows: Vec::new(),
         only_python: Vec::new(),
         only_rust: Vec::new(),
+        set_aside: Vec::new(),
         status: python_gate.clone().unwrap_or(Status::Match),
     };
     if python_gate.is_none() {
@@ -430,8 +433,9 @@ fn compare_run(
         && let Some(python) = &result.python
         && !python.output.trim().is_empty()
     {
-        let left = normaliser.lines(&python.output);
-        let right = normaliser.lines(&measured.output);
+        let left = normaliser.original_lines(&python.output);
+        let right;
+        (right, result.set_aside) = normaliser.port_lines(&measured.output);
         result.rows = diff::align(&left, &right, entry.recipe.compare_order);
         (result.only_python, result.only_rust) = diff::differences(&result.rows);
         let count = result.only_python.len() + result.only_rust.len();
@@ -655,6 +659,7 @@ mod tests {
             rows: Vec::new(),
             only_python: Vec::new(),
             only_rust: Vec::new(),
+            set_aside: Vec::new(),
             status,
         }
     }

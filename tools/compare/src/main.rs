@@ -66,6 +66,10 @@ struct Args {
     /// With --all: print only the summary table, not each recipe's report.
     #[arg(long)]
     summary_only: bool,
+    /// With --all: write each recipe's standing against its original to this file (the
+    /// chapter pages' tables read docs/generated/standing.tsv).
+    #[arg(long, value_name = "FILE", requires = "all")]
+    record: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -157,6 +161,12 @@ fn run(args: Args) -> anyhow::Result<bool> {
             std::thread::available_parallelism().map_or(1, usize::from)
         );
         print!("{}", report::summary(&comparisons));
+    }
+    if let Some(path) = &args.record {
+        let python = settings.python.version_text();
+        let text = report::standing_file(&comparisons, &python);
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("compare: standings written to {}", path.display());
     }
     Ok(comparisons.iter().any(|c| c.status.is_failure()))
 }

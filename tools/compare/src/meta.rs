@@ -11,7 +11,8 @@
 //! compare-timeout = 12              # seconds before a run is stopped (the original never ends)
 //! compare-mask = ['N°\d+']          # extra patterns masked on both sides (random values)
 //! compare-strip = [' on <ip>$']     # deleted on both sides (a suffix one side adds)
-//! compare-ignore = ['^Started ']    # lines dropped on both sides
+//! compare-ignore = ['^Started ']    # the port's own lines, quoted in its header's Differences
+//! compare-ignore-original = ['^Warning: HMAC']  # the original's library banners
 //! compare-keep = ['Task add']        # only these lines are compared (a chatty server's)
 //! compare-stdin = "Alice\n"         # what the original reads from its standard input
 //! compare-arrays = "shape"          # the arrays' values are random: compare their shapes only
@@ -83,6 +84,8 @@ pub struct Recipe {
     pub compare_strip: Vec<String>,
     #[serde(default)]
     pub compare_ignore: Vec<String>,
+    #[serde(default)]
+    pub compare_ignore_original: Vec<String>,
     #[serde(default)]
     pub compare_keep: Vec<String>,
     pub compare_stdin: Option<String>,
@@ -200,6 +203,7 @@ impl Entry {
             mask: self.recipe.compare_mask.clone(),
             strip: self.recipe.compare_strip.clone(),
             ignore: self.recipe.compare_ignore.clone(),
+            ignore_original: self.recipe.compare_ignore_original.clone(),
             keep: self.recipe.compare_keep.clone(),
             array_shapes_only: self.recipe.compare_arrays == Arrays::Shape,
         }

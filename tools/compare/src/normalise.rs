@@ -58,8 +58,12 @@ pub struct Patterns {
     pub mask: Vec<String>,
     /// Deleted after the built-in rules: a prefix or suffix one side adds.
     pub strip: Vec<String>,
-    /// Lines (as printed) dropped on both sides.
+    /// Lines (as printed) the port adds and its header documents: dropped from the port's
+    /// output only, and counted in the report.
     pub ignore: Vec<String>,
+    /// Lines (as printed) of the original's own machinery (a library's banner): dropped from
+    /// the original's output only.
+    pub ignore_original: Vec<String>,
     /// When given, only lines (as printed) matching one of these are compared.
     pub keep: Vec<String>,
     /// The arrays' values are random in the book (`compare-arrays = "shape"`): each number
@@ -81,6 +85,7 @@ fn compile(patterns: &[String], key: &str) -> anyhow::Result<Vec<Regex>> {
 pub struct Normaliser {
     rules: Vec<(Regex, String)>,
     ignore: Vec<Regex>,
+    ignore_original: Vec<Regex>,
     keep: Vec<Regex>,
     float: Regex,
     array_number: Option<Regex>,
@@ -103,6 +108,7 @@ impl Normaliser {
         Ok(Self {
             rules,
             ignore: compile(&patterns.ignore, "compare-ignore")?,
+            ignore_original: compile(&patterns.ignore_original, "compare-ignore-original")?,
             keep: compile(&patterns.keep, "compare-keep")?,
             float: Regex::new(r"-?\b\d+\.\d+\b")?,
             array_number: patterns
@@ -113,19 +119,33 @@ impl Normaliser {
         })
     }
 
+    /// The original's lines, normalised: see [`Normaliser::lines`].
+    pub fn original_lines(&self, text: &str) -> Vec<String> {
+        self.lines(text, &self.ignore_original).0
+    }
+
+    /// The port's lines, normalised, and apart from them the lines it adds that its header
+    /// documents (`compare-ignore`), as printed.
+    pub fn port_lines(&self, text: &str) -> (Vec<String>, Vec<String>) {
+        self.lines(text, &self.ignore)
+    }
+
     /// The text's lines, normalised: noise masked, whitespace runs collapsed, trailing spaces
     /// and blank lines (Python's `print("...\n")` adds them) dropped, and an array printed over
     /// several lines joined into one, so arrays compare value by value whatever their wrapping.
-    pub fn lines(&self, text: &str) -> Vec<String> {
-        let kept = text
+    /// Lines that match `ignore` come back apart, untouched.
+    fn lines(&self, text: &str, ignore: &[Regex]) -> (Vec<String>, Vec<String>) {
+        let (ignored, kept): (Vec<&str>, Vec<&str>) = text
             .lines()
-            .filter(|line| !self.ignore.iter().any(|regex| regex.is_match(line)))
-            .filter(|line| self.keep.is_empty() || self.keep.iter().any(|r| r.is_match(line)));
-        join_arrays(kept)
+            .filter(|line| self.keep.is_empty() || self.keep.iter().any(|r| r.is_match(line)))
+            .partition(|line| ignore.iter().any(|regex| regex.is_match(line)));
+        let ignored = ignored.into_iter().map(str::to_owned).collect();
+        let kept = join_arrays(kept.into_iter())
             .iter()
             .map(|line| self.line(line))
             .filter(|line| !line.is_empty())
-            .collect()
+            .collect();
+        (kept, ignored)
     }
 
     /// One line, normalised.
@@ -250,18 +270,23 @@ mod tests {
             mask: vec![r"N°\d+".into()],
             strip: vec![r" on <ip>$".into()],
             ignore: vec!["^Started ".into()],
+            ignore_original: vec!["^Warning: ".into()],
             ..Patterns::default()
         };
         let n = Normaliser::new(&patterns, 4).unwrap();
-        let lines = n.lines("item N°23 appended\n\nStarted server\n  \nend on 10.0.0.1:80\n");
-        assert_eq!(lines, ["item * appended", "end"]);
+        let text = "item N°23 appended\n\nStarted server\n  \nend on 10.0.0.1:80\nWarning: x\n";
+        let (port, set_aside) = n.port_lines(text);
+        assert_eq!(port, ["item * appended", "end", "Warning: x"]);
+        assert_eq!(set_aside, ["Started server"]);
+        let original = n.original_lines(text);
+        assert_eq!(original, ["item * appended", "Started server", "end"]);
         let keep = Patterns {
             keep: vec!["Task ".into()],
             ..Patterns::default()
         };
         let n = Normaliser::new(&keep, 4).unwrap();
         assert_eq!(
-            n.lines("banner\n[w] Task add received\n"),
+            n.original_lines("banner\n[w] Task add received\n"),
             ["[w] Task add received"]
         );
     }
@@ -269,13 +294,16 @@ mod tests {
     #[test]
     fn arrays_over_several_lines_compare_as_one_whatever_the_wrapping() {
         let n = plain();
-        let narrow = n.lines("A\n[[ 1  2]\n [ 3  4]]\nend\n");
-        let wide = n.lines("A\n[[1 2] [3 4]]\nend\n");
+        let narrow = n.original_lines("A\n[[ 1  2]\n [ 3  4]]\nend\n");
+        let wide = n.original_lines("A\n[[1 2] [3 4]]\nend\n");
         assert_eq!(narrow, ["A", "[[1 2] [3 4]]", "end"]);
         assert_eq!(narrow, wide);
-        let changed = n.lines("A\n[[ 1  2]\n [ 3  5]]\nend\n");
+        let changed = n.original_lines("A\n[[ 1  2]\n [ 3  5]]\nend\n");
         assert_ne!(narrow, changed);
-        assert_eq!(n.lines("[0.1 0.2\n 0.30000001]"), ["[0.1 0.2 0.3000]"]);
+        assert_eq!(
+            n.original_lines("[0.1 0.2\n 0.30000001]"),
+            ["[0.1 0.2 0.3000]"]
+        );
     }
 
     #[test]
@@ -286,10 +314,10 @@ mod tests {
         };
         let n = Normaliser::new(&shapes, 4).unwrap();
         assert_eq!(
-            n.lines("LENGTH = 3\n[12  7\n 99]"),
+            n.original_lines("LENGTH = 3\n[12  7\n 99]"),
             ["LENGTH = 3", "[* * *]"]
         );
-        assert_ne!(n.lines("[1 2 3]"), n.lines("[1 2]"));
+        assert_ne!(n.original_lines("[1 2 3]"), n.original_lines("[1 2]"));
     }
 
     #[test]

@@ -78,6 +78,17 @@ fn run_report(text: &mut String, run: &RunResult, python_version: &str, width: u
                 let _ = writeln!(text, "  only in the port:     {line}");
             }
         }
+        if !run.set_aside.is_empty() {
+            let count = run.set_aside.len();
+            let lines = if count == 1 { "line" } else { "lines" };
+            let _ = writeln!(
+                text,
+                "the port's own {lines}, set aside as its header documents ({count}):"
+            );
+            for line in &run.set_aside {
+                let _ = writeln!(text, "  {line}");
+            }
+        }
     } else {
         for (side, measured) in [("original", &run.python), ("port", &run.rust)] {
             if let Some(measured) = measured {
@@ -142,6 +153,46 @@ pub fn ratio(rust: f64, python: f64) -> String {
 }
 
 /// The summary table (Markdown) of many comparisons.
+/// The standings file: a comment line, then `crate<TAB>standing` per recipe, where the
+/// standing is a reader's phrase for the summary status.
+pub fn standing_file(comparisons: &[Comparison], python_version: &str) -> String {
+    let mut text = format!(
+        "# scripts/compare.sh --all --record (Python {python_version}); read by recipe-index\n"
+    );
+    for comparison in comparisons {
+        let _ = writeln!(
+            text,
+            "{}\t{}",
+            comparison.name,
+            standing(&comparison.summary_status())
+        );
+    }
+    text
+}
+
+/// "match" and "differs (N lines)" said for a reader; the other statuses already are.
+fn standing(status: &str) -> String {
+    status
+        .split("; ")
+        .map(|part| match part {
+            "match" => "same output".to_owned(),
+            differs if differs.starts_with("differs (") => {
+                let lines = differs
+                    .trim_start_matches("differs (")
+                    .trim_end_matches(')');
+                let verb = if lines == "1 line" {
+                    "differs"
+                } else {
+                    "differ"
+                };
+                format!("{lines} {verb} (see the recipe's Differences from the book)")
+            }
+            other => other.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 pub fn summary(comparisons: &[Comparison]) -> String {
     let mut text = String::from(
         "| recipe | original | status | Python time | Rust time | Rust/Python time | Python peak | Rust peak | Rust/Python memory |\n|---|---|---|---|---|---|---|---|---|\n",
@@ -216,6 +267,17 @@ pub fn summary(comparisons: &[Comparison]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn standings_read_as_phrases() {
+        assert_eq!(standing("match"), "same output");
+        assert!(standing("differs (1 line)").starts_with("1 line differs "));
+        assert_eq!(
+            standing("differs (3 lines); original cannot run here: no module numpy"),
+            "3 lines differ (see the recipe's Differences from the book); \
+             original cannot run here: no module numpy"
+        );
+    }
 
     #[test]
     fn figures_are_formatted_for_reading() {

@@ -6,8 +6,10 @@
 //! (one line per recipe with its needs, for scripts/tour.sh).
 
 mod common_page;
+mod documented;
 mod take_home;
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -100,6 +102,14 @@ fn run(args: Args) -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    let undocumented = documented::undocumented_ignores(&entries)?;
+    if !undocumented.is_empty() {
+        bail!(
+            "{} compare-ignore pattern(s) hide lines no header documents:\n  {}",
+            undocumented.len(),
+            undocumented.join("\n  ")
+        );
+    }
     let mut stale = Vec::new();
     for (path, text) in generated_files(&args.root, &entries)? {
         let current = fs::read_to_string(&path).unwrap_or_default();
@@ -142,11 +152,15 @@ fn generated_files(root: &Path, entries: &[Entry]) -> anyhow::Result<Vec<(PathBu
         ),
         (root.join("docs/src/SUMMARY.md"), summary(entries)),
     ];
+    let standings = read_standings(root)?;
     for (chapter, _) in CHAPTERS {
         let path = root.join(format!("docs/src/{chapter}.md"));
         let page =
             fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        let table = chapter_table(entries.iter().filter(|entry| entry.chapter == *chapter));
+        let table = chapter_table(
+            entries.iter().filter(|entry| entry.chapter == *chapter),
+            &standings,
+        );
         let spliced = splice(&page, TABLE_START, TABLE_END, &table)
             .with_context(|| format!("docs/src/{chapter}.md"))?;
         files.push((path, spliced));
@@ -230,11 +244,36 @@ fn splice(text: &str, start: &str, end: &str, table: &str) -> anyhow::Result<Str
     Ok(format!("{before}\n\n{table}\n{after}"))
 }
 
-/// The table that opens a chapter page: each recipe with its sections in both editions and
-/// the command that runs it.
-fn chapter_table<'a>(entries: impl Iterator<Item = &'a Entry>) -> String {
-    let mut table =
-        String::from("| recipe | 1st edition | 2nd edition | run |\n|---|---|---|---|\n");
+/// Where `scripts/compare.sh --all --record` leaves each recipe's standing against its
+/// original.
+const STANDINGS: &str = "docs/generated/standing.tsv";
+
+/// Crate name → its standing against the original, as last recorded.
+fn read_standings(root: &Path) -> anyhow::Result<HashMap<String, String>> {
+    let path = root.join(STANDINGS);
+    let text = match fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
+        Err(error) => return Err(error).with_context(|| format!("cannot read {STANDINGS}")),
+    };
+    Ok(text
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split_once('\t'))
+        .map(|(name, standing)| (name.to_owned(), standing.replace('|', "/")))
+        .collect())
+}
+
+/// The table that opens a chapter page: each recipe with its sections in both editions, the
+/// command that runs it, and its standing against the original.
+fn chapter_table<'a>(
+    entries: impl Iterator<Item = &'a Entry>,
+    standings: &HashMap<String, String>,
+) -> String {
+    let mut table = String::from(
+        "| recipe | 1st edition | 2nd edition | run | against the original |\n\
+         |---|---|---|---|---|\n",
+    );
     for entry in entries {
         let edition = |prefix: &str| {
             let sections: Vec<&str> = entry
@@ -256,10 +295,14 @@ fn chapter_table<'a>(entries: impl Iterator<Item = &'a Entry>) -> String {
             (first, second)
         };
         table.push_str(&format!(
-            "| [{title}]({chapter}/{name}.md) | {first} | {second} | `cargo run -p {name}` |\n",
+            "| [{title}]({chapter}/{name}.md) | {first} | {second} | `cargo run -p {name}` | \
+             {standing} |\n",
             title = entry.recipe.title,
             chapter = entry.chapter,
             name = entry.name,
+            standing = standings
+                .get(&entry.name)
+                .map_or("not compared yet", String::as_str),
         ));
     }
     table
@@ -368,9 +411,18 @@ mod tests {
 
     #[test]
     fn chapter_tables_split_the_editions() {
-        let table = chapter_table([entry("threads", "thread-queue", &[], None)].iter());
+        let recipes = [
+            entry("threads", "thread-queue", &[], None),
+            entry("threads", "thread-lock", &[], None),
+        ];
+        let standings = HashMap::from([("thread-queue".to_owned(), "same output".to_owned())]);
+        let table = chapter_table(recipes.iter(), &standings);
         assert!(table.contains(
-            "| [Title of thread-queue](threads/thread-queue.md) | 2.3 | ch2 | `cargo run -p thread-queue` |"
+            "| [Title of thread-queue](threads/thread-queue.md) | 2.3 | ch2 | `cargo run -p thread-queue` | same output |"
         ), "{table}");
+        assert!(
+            table.contains("`cargo run -p thread-lock` | not compared yet |"),
+            "{table}"
+        );
     }
 }

@@ -42,9 +42,9 @@
 //!   period after the previous one finished its work. At the book's pace the two readings
 //!   differ by a millisecond or so; with fast ticks, timer jitter could otherwise change the
 //!   number of calls. The 1st edition's run prints exactly nine lines.
-//! - A final line sums up, and the run checks the calls' number and order against the book's
-//!   rule. The book's `function_2 called ` and `task_B called ` end with a space; the space is
-//!   dropped.
+//! - The run checks the calls' number and order against the book's rule, then sums up in a
+//!   line of its own, `Loop stopped after 9 calls, function_1 .. function_3 in turn: …`. The
+//!   book's `function_2 called ` and `task_B called ` end with a space; the space is dropped.
 
 use std::time::Duration;
 

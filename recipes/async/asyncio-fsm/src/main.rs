@@ -44,7 +44,8 @@
 //! - `--seed` makes a run repeatable; without it the seed is random, and the last line prints
 //!   it so an interesting path can be replayed.
 //! - The run checks that the trace is a path of the machine above (from Start to End, each
-//!   step an edge with its value); a final line says so.
+//!   step an edge with its value), and its last line says so: `Path checked: 7 transitions
+//!   from Start State to End State, each an edge of the machine (--seed … repeats it)`.
 //! - `--edition ed1` (default) prints `...Evaluating...` and `...Stop Computation...`,
 //!   `--edition ed2` the lower-case `...evaluating...` and `...stop computation...`. Trailing
 //!   spaces (`Resume of the Transition : `) are dropped, and so is the blank line the book's

@@ -44,7 +44,8 @@
 //!   the sleeps (1st edition: 3 s and 4 s; 2nd: 4 s and 4 s, so the callbacks' order is up to
 //!   the loop) and the wording; `--first-sleep`/`--second-sleep` (0 to 60 book seconds) swap
 //!   them as "There's more" does.
-//! - A final line reports the check of both results; a mismatch exits 1.
+//! - A final line reports the check of both results, `Checked: 1 + ... + 4 = 10 = 4·5/2, and
+//!   4! = 24`; a mismatch exits 1.
 
 use anyhow::{Context, ensure};
 use clap::Parser;

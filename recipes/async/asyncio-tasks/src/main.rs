@@ -41,7 +41,7 @@
 //!   `binomialCoeff(20 , 10)`); the default follows the 2nd edition.
 //! - The results are checked (the factorial against a product, the Fibonacci number against
 //!   the fast-doubling formulas, the binomial coefficient against Pascal's triangle) and a final
-//!   line says so; a mismatch exits 1.
+//!   line says so, `Checked: factorial(10) = 3628800, fibonacci(10) = 55, …`; a mismatch exits 1.
 
 use anyhow::{Context, ensure};
 use clap::Parser;

@@ -47,7 +47,9 @@
 //! - The plain run starts the name server and the servers as child processes of this binary
 //!   (`common::child::Servers`; their lines are shown with a `[role]` prefix), plays the client
 //!   itself, then stops them all with SIGTERM and checks they exited cleanly. The book starts
-//!   each in its own terminal.
+//!   each in its own terminal. The run reports each start and the final stop in lines of its
+//!   own, `Started server_1 (pid …) on 127.0.0.1:…` and `Stopped name-server (pid …),
+//!   server_1 (pid …), …: all exited 0`.
 //! - The ring follows the 2nd edition: the 1st edition's listings mix names
 //!   (`example.chain.A`, `chain.chainTopology(...)`) and cannot run as printed.
 //! - The servers print their bound address with the book's start line: `server_1 started on

@@ -43,7 +43,9 @@
 //! - The plain run starts the name server and the server as child processes of this binary
 //!   (`common::child::Servers`; their lines are shown with a `[role]` prefix), plays the client
 //!   itself, then stops both with SIGTERM and checks they exited cleanly. The book starts each
-//!   in its own terminal.
+//!   in its own terminal. The run reports each start and the final stop in lines of its own,
+//!   `Started server (pid …) on 127.0.0.1:…` and `Stopped name-server (pid …), server (pid …):
+//!   all exited 0`.
 //! - The client takes the name from `--name` (default `Alice`) and shows it after the prompt as
 //!   if typed, so a run needs no keyboard; `client --ask` reads it from stdin as the book does.
 //! - The 1st edition's client first asks for a URI it never uses; that question is dropped.

@@ -45,11 +45,12 @@
 //!   10^6 bytes). The book's client trusts whatever arrives.
 //! - The book's client prints `receiving data...` and `Data=> ...` before and after each
 //!   `recv`; this one copies the file in one `io::copy`, so it prints `receiving data...` once,
-//!   and `Data=>` once, for a small (up to 1 KiB) text file only. It prints `file opened` only
-//!   when it writes a file (`--output`), with the file's name. Its `Successfully get the file`
-//!   line adds the length and digest, and a last line gives the rate: `Received <n> bytes in
-//!   <s> s: <r> MB/s`. The server prints `Done sending <n> bytes` instead of `Sent '...'` per
-//!   chunk and `Donesending`; the plain run ends with its own check, `Checked: ...`.
+//!   and `Data=>` once, for a small (up to 1 KiB) text file only. It prints `file opened:
+//!   <path>` only when it writes a file (`--output`), so the plain run has no such line. Its
+//!   `Successfully get the file` line adds the length and digest, and a last line gives the
+//!   rate: `Received <n> bytes in <s> s: <r> MB/s`. The server prints `Done sending <n> bytes`
+//!   instead of `Sent '...'` per chunk and `Donesending`; the plain run ends with its own
+//!   check, `Checked: ...`.
 //! - The file is written to disk only with `--output` (the book always writes `received.txt`
 //!   into the current directory); the book's `mytext.txt` (`hello!!!`) is built in, `--file`
 //!   serves any other file.
@@ -63,7 +64,8 @@
 //!   too, followed by a 100 ms pause.
 //! - One binary plays either script (`server` or `client`), or both in one process: the plain
 //!   run serves one client from a thread on a free port. Addresses are flags with loopback
-//!   defaults, port 0 allowed, the bound address printed; `--max-clients` bounds a server run
+//!   defaults, port 0 allowed; the book's `Server listening....` becomes `Server listening on
+//!   127.0.0.1:60000`, naming the bound address. `--max-clients` bounds a server run
 //!   (the book's loops forever). Client reads time out (`--timeout-s`) instead of hanging.
 
 mod transfer;

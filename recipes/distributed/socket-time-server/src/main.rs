@@ -33,7 +33,8 @@
 //!
 //! - The book binds `socket.gethostname()`; the server here binds `--bind` (loopback by
 //!   default; `0.0.0.0:9999` to serve other machines), accepts port 0 and prints the address it
-//!   got. The plain run uses port 0, so it never collides with another program on 9999.
+//!   got (`Server listening on 127.0.0.1:9999`). The plain run uses port 0, so it never
+//!   collides with another program on 9999.
 //! - The original serves forever; `--max-clients` bounds a run (the plain run serves one
 //!   client), and the server otherwise stops on a signal such as Ctrl-C.
 //! - The server stays sequential, as the book's is on purpose: it reads nothing from a client
@@ -48,7 +49,8 @@
 //!   which may legally return part of the line. It gives up after `--timeout-s` and says why
 //!   when no server is there.
 //! - The client checks what it got: exactly one `ctime` line ending in `\r\n` (exit 1
-//!   otherwise); the plain run also checks the time is its own clock's, give or take a minute.
+//!   otherwise); the plain run also checks the time is its own clock's, give or take a minute,
+//!   and says so last: `Checked: one ctime line ending in \r\n, 0s from this machine's clock`.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;

@@ -35,8 +35,14 @@
 //!   GPUs. `detect` calls a device supported when it is available and has a compiler.
 //! - Numba's `libs.test()` (which searches for the CUDA libraries) has no counterpart: `ocl`
 //!   links the OpenCL loader, so a program that starts has found it.
-//! - The listing also shows each device's OpenCL version, ends with the number of devices
-//!   found, and names the device `--platform`/`--device` select (what every gpu recipe uses).
+//! - The listing also shows each device's OpenCL version and ends with the number of devices
+//!   found, `1 device(s) found on 1 platform(s).`; every mode then names the device that
+//!   `--platform`/`--device` select, the one every gpu recipe uses: `Selected by --platform 0
+//!   --device 0: OpenCL device: pthread-… (CPU, 2 compute units) on Portable Computing …`.
+//! - The device type is the names of the type flags the device has, `Device - Type:  CPU`
+//!   (`CPU+DEFAULT` for a platform's default device). Recent PyOpenCL's `to_string` also names
+//!   the catch-all `ALL`, since it shares a bit with every type, so the original prints
+//!   `Device - Type:  ALL | CPU` for the same device.
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};

@@ -35,11 +35,13 @@
 //!   four cells (indices 21–24) never. The kernel here uses the real width. `--book-stride`
 //!   puts the stride of 4 back to show the bug; the check then fails.
 //! - The run checks that every cell is exactly twice the original (doubling a float is exact)
-//!   and prints the verdict; the book prints the two matrices only.
+//!   and prints the verdict, `Check: all 25 cells exactly doubled`; the book prints the two
+//!   matrices only.
 //! - Headings say `OpenCL` for `PyCUDA`; matrices print in NumPy's layout, each number in
 //!   Rust's shortest form that reads back exactly. `--rows`/`--cols` change the book's 5×5
 //!   (each at most 1024), `--seed` makes the matrix repeatable.
-//! - The first line names the OpenCL device the kernel ran on (`--platform`/`--device`).
+//! - The first line names the OpenCL device the kernel ran on (`--platform`/`--device`), e.g.
+//!   `OpenCL device: pthread-… (CPU, 2 compute units) on Portable Computing Language`.
 
 use anyhow::{Context as _, ensure};
 use clap::Parser;

@@ -35,10 +35,12 @@
 //!   32-bit; here both sides use 32-bit ints, so all sums are right.
 //! - The heading says `OpenCL` rather than `PyOpenCL`; vectors print in NumPy's layout.
 //! - The result is checked against the CPU (exactly: ints add exactly) and the verdict
-//!   printed; the book prints the vectors only.
+//!   printed, `Check: c = a + b for all 100 elements, as on the CPU`; the book prints the
+//!   vectors only.
 //! - `--seed` makes the vectors repeatable; `--length` changes the book's 100; the
 //!   `elementwise_sum_kernel` example prints the generated source.
-//! - The first line names the OpenCL device the kernel ran on (`--platform`/`--device`).
+//! - The first line names the OpenCL device the kernel ran on (`--platform`/`--device`), e.g.
+//!   `OpenCL device: pthread-… (CPU, 2 compute units) on Portable Computing Language`.
 
 mod elementwise_kernel;
 

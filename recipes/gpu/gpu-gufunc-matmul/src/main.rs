@@ -30,11 +30,13 @@
 //!
 //! - The 2nd edition's `guvectorize` has no `target`, so Numba runs it on the CPU; the 1st
 //!   edition's NumbaPro targeted the GPU. Here it always runs on the OpenCL device.
-//! - The product is checked against the CPU's, exactly, and the verdict printed.
+//! - The product is checked against the CPU's, exactly, and the verdict printed: `Check: all
+//!   10x10 cells equal the CPU's product`.
 //! - `--m`, `--n`, `--p` give other shapes (each defaults to `--dim`, the book's 10; all at
 //!   most 512); values
 //!   stay in `0..dim`. `--seed` makes the matrices repeatable.
-//! - The first line names the OpenCL device the kernel ran on (`--platform`/`--device`).
+//! - The first line names the OpenCL device the kernel ran on (`--platform`/`--device`), e.g.
+//!   `OpenCL device: pthread-… (CPU, 2 compute units) on Portable Computing Language`.
 
 use anyhow::{Context as _, ensure};
 use clap::Parser;

@@ -31,7 +31,7 @@
 //! ## Differences from the book
 //!
 //! - The book computes `np.allclose(c_cpu, c_gpu.get())` and never prints it; the verdict is
-//!   printed here, and a mismatch exits 1.
+//!   printed here, `allclose(CPU, GPU): true`, and a mismatch exits 1.
 //! - The tolerance is not NumPy's default (`1e-5·|b| + 1e-8`): the device may fuse a multiply
 //!   and an add (one rounding where the CPU rounds twice), and a cell whose products cancel to
 //!   almost zero then differs by more than 1e-8 although both results are right. Each cell is
@@ -41,7 +41,8 @@
 //!   layout with each float in Rust's shortest exact form (the differences in exponent
 //!   notation). `--size` changes the book's
 //!   `MATRIX_SIZE = 5` (at most 512), `--seed` makes the matrices repeatable.
-//! - The first line names the OpenCL device the kernel ran on (`--platform`/`--device`).
+//! - The first line names the OpenCL device the kernel ran on (`--platform`/`--device`), e.g.
+//!   `OpenCL device: pthread-… (CPU, 2 compute units) on Portable Computing Language`.
 
 use anyhow::{Context as _, ensure};
 use clap::Parser;

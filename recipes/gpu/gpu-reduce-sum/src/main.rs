@@ -28,11 +28,14 @@
 //!
 //! ## Differences from the book
 //!
-//! - Each pass is printed (values in, work-groups, partial sums out), then the book's result
-//!   line, then the check; the book prints the vector and the result only.
+//! - Each pass is printed (values in, work-groups, partial sums out), as in `pass 1: 10000
+//!   values in 40 work-groups of 256, 240 zeros of padding -> 40 partial sums`, then the book's
+//!   result line, then the check, `Check: 50005000 = the CPU's sum = 10000*(10000+1)/2`; the
+//!   book prints the vector and the result only.
 //! - `--length` changes the book's 10000; `--work-group` the work-group size (256 by default,
 //!   or the device's maximum if smaller).
-//! - The first line names the OpenCL device the kernel ran on (`--platform`/`--device`).
+//! - The first line names the OpenCL device the kernel ran on (`--platform`/`--device`), e.g.
+//!   `OpenCL device: pthread-… (CPU, 2 compute units) on Portable Computing Language`.
 
 use anyhow::{Context as _, ensure};
 use clap::Parser;

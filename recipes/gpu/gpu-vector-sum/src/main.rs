@@ -39,8 +39,8 @@
 //! - The heading says `OpenCL` rather than `PyOPENCL`; vectors print in NumPy's layout.
 //! - `--platform`/`--device` choose the device (the book takes the first of each); `--seed`
 //!   makes the vectors repeatable; `--length` changes the book's 100.
-//! - The check prints its verdict; the book's `assert` on the difference's norm becomes an
-//!   exact comparison (ints add exactly).
+//! - The check prints its verdict, `Check: all 100 sums equal the CPU's a + b`; the book's
+//!   `assert` on the difference's norm becomes an exact comparison (ints add exactly).
 
 use anyhow::{Context as _, ensure};
 use clap::Parser;

@@ -43,13 +43,17 @@
 //! - The 1st edition reads an integer with `input()`; here it is the `--x` flag (default 1), so
 //!   the run never waits on the keyboard. The REPL's prompts are printed as `>>> ...` lines.
 //! - `file.py` writes `test.txt` in the working directory; here it goes into a fresh directory
-//!   under the system temp dir, which is removed at the end.
+//!   under the system temp dir, which is removed at the end. Before that the port reads it back
+//!   and says so, `test.txt read back: 41 bytes, the same as written`, to show the write landed.
 //! - `dir.py` and `flow.py` say in a comment that the sum is 48; the list adds up to 83, which
 //!   is what both print (and what this recipe prints and checks).
 //! - The 1st edition's `fib(2000)` prints the series on one line (a Python 2 `print b,` habit);
 //!   it is printed on one line here too.
 //! - The book's constants are flags: `--num` (1), `--numbers` (the list), `--n` (10), `--x`.
 //!   With other values the sums are checked against a direct formula instead of the book.
+//! - One run holds every part, so each opens with a heading line such as
+//!   `== classes (2nd edition, classes.py)`; the last line, `Checked 6 part(s): every value as
+//!   the book prints it`, reports the self-check of every printed value.
 
 mod classes;
 mod dir;

@@ -29,8 +29,8 @@
 //!   them, and so does this port. NumPy would also wrap an array wider than 75 characters
 //!   (with many ranks); here it stays on one line.
 //! - The run checks itself: rank 0 gathers every rank's received array and verifies that rank
-//!   `r` holds `r·[1..N]`; it prints one summary line, or the
-//!   error (exit status 1).
+//!   `r` holds `r·[1..N]`; it prints one summary line, `Checked: rank r received r·[1..5] on
+//!   all 5 ranks`, or the error (exit status 1).
 
 use anyhow::Context;
 use clap::Parser;

@@ -45,7 +45,8 @@
 //! - The book needs ranks 1 and 5, so at least six ranks; with fewer, mpi4py fails on one
 //!   side and the other waits forever. Here the job stops at once with one message.
 //! - The run checks itself: rank 0 gathers what ranks 1 and 5 received (`b` and `a`) and
-//!   prints one summary line, or the error (exit status 1).
+//!   prints one summary line, `Checked: rank 1 received b and rank 5 received a (9 ranks)`, or
+//!   the error (exit status 1).
 
 use std::time::Duration;
 

@@ -29,8 +29,9 @@
 //! - The 1st edition ran under Python 2, where `print("...", rank)` prints a tuple:
 //!   `('hello world from process ', 1)`. The line here is Python 3's, as in the 2nd edition.
 //! - The run checks itself: rank 0 gathers every rank's number and verifies that each rank of
-//!   the world said hello exactly once, then prints one summary line; otherwise it prints
-//!   what is wrong and the job exits with status 1.
+//!   the world said hello exactly once, then prints one summary line, `Checked: 5 ranks said
+//!   hello, ranks 0..4 each once`; otherwise it prints what is wrong and the job exits with
+//!   status 1.
 
 use anyhow::Context;
 use clap::Parser;

@@ -29,8 +29,9 @@
 //!   raises on the senders while the receivers, if any, wait forever. Here every rank checks
 //!   the world size first and the job stops at once with one message.
 //! - The run checks itself: ranks 4 and 8 compare what arrived with what was sent (`--data`,
-//!   `--data1`) and rank 0 gathers their verdicts and prints one summary line, or the error
-//!   (exit status 1).
+//!   `--data1`) and rank 0 gathers their verdicts and prints one summary line, `Checked: rank
+//!   4 received 10000000 from rank 0 and rank 8 received hello from rank 1 (9 ranks)`, or the
+//!   error (exit status 1).
 //! - The `ping_pong` example is not in the book: it times round trips between two ranks for
 //!   messages of 1 byte to 4 MiB, the latency and bandwidth such sends cost.
 

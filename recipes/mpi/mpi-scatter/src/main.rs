@@ -29,7 +29,8 @@
 //!   stops at once with one message and exit status 1. `--items` sets the length of the list
 //!   (the book's 10), for other world sizes.
 //! - The run checks itself: rank 0 gathers what every rank received and verifies that rank
-//!   `i` got `i + 1`; it prints one summary line, or the error (exit status 1).
+//!   `i` got `i + 1`; it prints one summary line, `Checked: rank i received i + 1 on all 10
+//!   ranks`, or the error (exit status 1).
 
 use anyhow::Context;
 use clap::Parser;

@@ -40,7 +40,8 @@
 //! - Each rank prints its block in one write, so blocks of different ranks do not interleave.
 //! - The run checks itself: rank 0 gathers every rank's coordinates and neighbours and
 //!   compares them with a row-major recomputation (`src/check.rs`); it prints one summary
-//!   line, or the error (exit status 1).
+//!   line, `Checked: 4 ranks, 4 on a 2 x 2 periodic grid (0 off it); coordinates and …`, or
+//!   the error (exit status 1).
 
 use anyhow::Context;
 use clap::Parser;

@@ -36,9 +36,10 @@
 //!
 //! ## Differences from the book
 //!
-//! - Each process at the barrier also prints when it reaches the barrier, and reports both
-//!   times to the parent, which checks that every party arrived before any left; otherwise it
-//!   exits 1. In the book, nothing shows that the barrier held.
+//! - Each process at the barrier also prints when it reaches the barrier (`process p1 -
+//!   test_with_barrier reached the barrier ----> …`), and reports both times to the parent,
+//!   which checks that every party arrived before any left; otherwise it exits 1. In the book,
+//!   nothing shows that the barrier held.
 //! - The book's processes reach the barrier at almost the same moment, so the barrier has
 //!   little to do. Here party k works `(k - 1) × --work-ms` milliseconds (100 by default)
 //!   before arriving, so p1 visibly waits for p2; `--work-ms 0` is the book's run.
@@ -46,7 +47,9 @@
 //!   it open by then, and the lock lives on in their open files), so a killed run leaves no file
 //!   behind.
 //! - The numbers of processes with and without the barrier are flags, `--parties` (2, the
-//!   book's `Barrier(2)`) and `--others` (2), each at most 64; `--work-ms` is at most 10,000. The parent prints a last line once the check held.
+//!   book's `Barrier(2)`) and `--others` (2), each at most 64; `--work-ms` is at most 10,000.
+//!   The parent prints a last line once the check held: `Barrier held: p1 and p2 arrived before
+//!   any left`.
 //! - Python omits the microseconds when they are zero; they are always printed here.
 
 mod barrier;

@@ -37,15 +37,25 @@
 //!
 //! - The exit handler checks each child it joins and then prints one line for each
 //!   (terminated or joined, PID, exit code): the daemon ended by SIGTERM (-15), the other exited 0;
-//!   otherwise it exits 1. The daemon has one book second (three in the 1st edition) of work
-//!   before its `Exiting` line and is signalled a millisecond or so after its start. Only if
-//!   the parent is held up for longer than that (a very busy machine, or `--tick-ms 0`) does
-//!   the daemon finish first, as it would in Python; the parent then says so (exit code 0,
-//!   "found already finished") and does not count it as a failure: the scheduler, not the
-//!   recipe, decided. The tests run with 200 ms ticks and demand -15.
-//! - What the daemon prints before the signal, if anything, depends on timing, as in Python
-//!   (the book's output shows nothing of it). The children print to the parent's stdout
-//!   directly, so their lines interleave as they are written.
+//!   otherwise it exits 1. The lines, `Exit handler terminated daemon background_process (PID
+//!   …): exit code -15` and `Exit handler joined NO_background_process (PID …): exit code 0`,
+//!   make visible what Python's exit handler does silently. The daemon has one book second
+//!   (three in the 1st edition) of work before its `Exiting` line and is signalled a
+//!   millisecond or so after its start. Only if the parent is held up for longer than that (a
+//!   very busy machine, or `--tick-ms 0`) does the daemon finish first, as it would in Python;
+//!   the parent then says so (exit code 0, "found already finished") and does not count it as
+//!   a failure: the scheduler, not the recipe, decided. The tests run with 200 ms ticks and
+//!   demand -15.
+//! - What the daemon prints before the signal depends on timing, as in Python, but the odds
+//!   differ. Python's `start()` only forks, the main block ends at once and the exit handler's
+//!   SIGTERM often lands before the forked child has got through its bootstrap into `foo`: the
+//!   daemon prints nothing, or only its `Starting` line (and, block-buffered into a pipe,
+//!   whatever it printed dies with it). Here `spawn` returns only once the daemon has exec'd,
+//!   and starting the second child keeps the parent busy for a millisecond or so, time enough
+//!   for the daemon to write its first lines, each flushed at once, and enter its sleep; so
+//!   nearly every run shows `Starting background_process` and `---> 0` … `---> 4`, never
+//!   `Exiting background_process`. The children print to the parent's stdout directly, so
+//!   their lines interleave as they are written.
 //! - Sleeps are ticks (`--tick-ms`, 50 ms; `--book` for 1 s). `--show-pids` makes each child
 //!   add its PID to its `Starting` line (the tests use it to check no child outlives the
 //!   recipe). The blank line after each of the 2nd edition's lines is left out.

@@ -36,6 +36,11 @@
 //!   book's screenshots, print `<Process(Process-1, started)>`.
 //! - "Process terminated: ... True/False" depends on whether the child has died in the
 //!   microseconds after the signal; in Python as here it usually still reads `True`.
+//! - Whether the child's own lines appear is a race too, in Python as here: the child is
+//!   signalled as soon as it is running, and it prints nothing, only `Starting function`, or
+//!   that and `-->0` (then sleeps), depending on how far it got; its lines go straight to the
+//!   shared stdout, so they may come before `Process running: …`. The port's child starts
+//!   quicker than Python's forked bootstrap, so it shows its lines more often than the book's.
 //! - The run checks itself: alive while running, exit code -15; otherwise it exits 1. If the
 //!   machine is so slow that the child finishes its work before the signal arrives, that
 //!   check says so.

@@ -45,12 +45,13 @@
 //!   for that output). `--edition ed1` reproduces what the listing really does, with a line
 //!   saying the daemon was terminated; the default is the 2nd edition, which joins both (its
 //!   `daemon = True` line is commented out).
-//! - The parent prints each child's OS name as read from `/proc/<pid>/comm` and checks it is
-//!   the name cut to 15 bytes; it also checks each child's `Starting`/`Exiting` lines and exit
-//!   code (0, or -15 for the 1st edition's daemon). Any mismatch exits 1. Should the parent be
-//!   held up for longer than the daemon's three-second sleep (a very busy machine, or
-//!   `--tick-ms 0`), the daemon finishes first, as in Python; the parent reports it as "found
-//!   already finished" (exit code 0) rather than failing.
+//! - The parent prints each child's OS name as read from `/proc/<pid>/comm` (`OS name of PID
+//!   … (/proc/…/comm): myFunc process`), to show that the name is the process's own, as the
+//!   kernel sees it, and checks it is the name cut to 15 bytes; it also checks each child's
+//!   `Starting`/`Exiting` lines and exit code (0, or -15 for the 1st edition's daemon). Any
+//!   mismatch exits 1. Should the parent be held up for longer than the daemon's three-second
+//!   sleep (a very busy machine, or `--tick-ms 0`), the daemon finishes first, as in Python;
+//!   the parent reports it as "found already finished" (exit code 0) rather than failing.
 //! - The parent waits for both `Starting` lines before reading the OS names, so the two lines
 //!   always come first and in start order; the children's output reaches the terminal through
 //!   the parent. In the 1st edition this also means the daemon is terminated once it has

@@ -33,7 +33,8 @@
 //!
 //! - The run checks itself: the parent must receive the squares of 0..n, in order, and both
 //!   children must exit with status 0; otherwise it exits 1 with one line naming what went
-//!   wrong. A last line after `End` says the check held.
+//!   wrong. A last line after `End` says the check held: `Checked: the squares of 0..9 arrived
+//!   in order through two processes`.
 //! - The count is a flag, `--items` (10, as in the book; at most 1,000,000).
 //! - The book's `Pipe(True)` connections are two-way, though only one way is used; OS pipes are
 //!   one-way, which is all the pipeline needs.

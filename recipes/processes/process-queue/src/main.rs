@@ -43,10 +43,11 @@
 //!   and always takes all ten items.
 //! - The run checks itself: the producer compares the consumer's receipts with what it put, so
 //!   every item must have been taken once and in order, or it exits 1; the parent checks both
-//!   children's exit statuses and prints a last line once both succeeded.
+//!   children's exit statuses and prints a last line once both succeeded, `Queue drained: 10
+//!   items put by producer-1, all taken by consumer-2 in the same order`.
 //! - Sleeps are ticks of `--tick-ms` (50 ms by default; `--book` for 1 s). `--seed` makes the
-//!   items repeatable; `--items` takes at most 10,000, each costing three ticks. The queue sizes printed depend on timing and vary from run to run, as in
-//!   the book.
+//!   items repeatable; `--items` takes at most 10,000, each costing three ticks. The queue
+//!   sizes printed depend on timing and vary from run to run, as in the book.
 //! - The 2nd edition's consumer line is broken across a source line inside the string, which
 //!   puts a run of spaces and a blank line into its output; the 1st edition's wording is used,
 //!   on one line.

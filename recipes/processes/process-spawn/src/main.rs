@@ -36,7 +36,8 @@
 //! - The parent prints each child's output after the child has finished (one child at a time,
 //!   so the order is the book's), checks that child `i` printed exactly its lines and that the
 //!   total is right (5 lines for the 1st edition, 21 for the 2nd: 6 greetings and
-//!   0 + 1 + ... + 5 numbers), and prints a summary line; otherwise it exits 1.
+//!   0 + 1 + ... + 5 numbers), and prints a summary line, `6 child processes started and joined
+//!   in turn: 21 lines, in order`; otherwise it exits 1.
 //! - `--processes` changes the number of children (at most 1000). The examples are additions:
 //!   `spawn_cost` times spawn + wait of one child (`--runs`, at most 1000); `failing_child`
 //!   shows a child failing and the parent reporting its PID and exit code and starting no

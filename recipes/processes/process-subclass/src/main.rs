@@ -33,7 +33,8 @@
 //!
 //! - The parent collects each child's output when joining it, prints it, checks that process
 //!   `i` printed exactly its line (so the names come in order, `MyProcess-1..n`), and prints a
-//!   summary line; otherwise it exits 1, naming the PID and exit code of a child that failed.
+//!   summary line, `10 processes started and joined in turn: MyProcess-1 to MyProcess-10`;
+//!   otherwise it exits 1, naming the PID and exit code of a child that failed.
 //! - `--processes` changes the count (the book's 10, or 5 in the 1st edition).
 //! - Wording: the 2nd edition prints `called run method in MyProcess-1`, the 1st `called run
 //!   method in process: MyProcess-1`; `--edition` picks which.

@@ -44,7 +44,8 @@
 //!   trailing space, which gdb would show as part of the name.
 //! - The book prints a blank line after each thread's line; it is left out.
 //! - The run checks itself: every thread started and finished, and the whole run lasted at
-//!   least the longest sleep. A last line lists each thread's sleep.
+//!   least the longest sleep. A last line lists each thread's sleep: `Threads joined, book
+//!   seconds slept: Thread#1 6, Thread#2 1, Thread#3 3` (the sleeps are random).
 //! - Linux keeps at most 15 bytes of a thread's name; names here are 8 to 11 bytes long.
 
 use std::thread;

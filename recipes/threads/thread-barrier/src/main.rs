@@ -27,12 +27,14 @@
 //!
 //! ## Differences from the book
 //!
-//! - Each runner also prints a line when it leaves the barrier, and the leader says so; the
-//!   book's runners leave silently. The last line names the leader.
+//! - Each runner also prints a line when it leaves the barrier (`Louie left the barrier`), and
+//!   the leader says so (`Huey left the barrier, as its leader`); the book's runners leave
+//!   silently. These lines show the barrier releasing everyone at once.
 //! - The run checks itself: each runner takes a ticket from one atomic counter just before
 //!   `wait()` and another just after; every arrival ticket must be below the number of runners
 //!   (all arrived before any left), and exactly one runner must be the leader; otherwise
-//!   it exits 1.
+//!   it exits 1. The last line reports the check and names the leader: `Barrier held: all 3
+//!   runners arrived before any left; the leader was …`.
 //! - The number of runners is a flag, `--runners` (3); runners past the third are called
 //!   `Runner-4`, `Runner-5`… (the book's list of names would run out). `--seed` makes the run
 //!   times repeatable.

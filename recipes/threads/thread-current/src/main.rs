@@ -35,7 +35,8 @@
 //!   joined, and `--unnamed` gives the explanation's variant, with `Thread-1` printed as a
 //!   fallback because a Rust thread has no automatic name.
 //! - The run checks itself: each thread returns the name it read, which must be the name it was
-//!   given (or the fallback), otherwise it exits 1; it ends with one line saying so.
+//!   given (or the fallback), otherwise it exits 1; it ends with one line saying so,
+//!   `Each thread read its own name: function_A, function_B, function_C`.
 //! - Sleeps are ticks of `--tick-ms` (50 ms by default; `--book` for whole seconds).
 //! - The book's strings end in a space (both editions) and in `"\n"` (2nd edition, which
 //!   printed a blank line after each line); the spaces and blank lines are left out.

@@ -29,7 +29,8 @@
 //!
 //! - The run checks itself: each target takes a ticket from a shared counter as it prints and
 //!   returns it; the tickets must come back as 0..n−1 in thread order, which proves the threads
-//!   ran one at a time. Otherwise the run exits 1. It then prints one closing line.
+//!   ran one at a time. Otherwise the run exits 1. It then prints one closing line that says
+//!   so, `Ran one at a time: 10 threads, in order 0..9`.
 //! - `--threads` overrides the edition's count (5 or 10).
 //! - The 1st edition's string ends in `"\n"`, so Python printed a blank line after each line;
 //!   the blank lines are left out. Its screenshot shows the order 0 3 2 1 4, which the listing

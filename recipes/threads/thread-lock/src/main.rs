@@ -38,7 +38,7 @@
 //! ## Differences from the book
 //!
 //! - The three programs are one binary; `--part counter|whole|print-only|all` picks (all by
-//!   default), and a line `== <part> ==` heads each part's output.
+//!   default), and a line such as `== counter ==` or `== whole ==` heads each part's output.
 //! - The run checks itself (exit 1 otherwise): the locked counter ends at 0; with the lock held
 //!   for the whole run, the total time is at least the sum of the sleeps (each sleep lasts at
 //!   least its duration and no two overlap); with the lock held only to print, the total is less
@@ -46,7 +46,9 @@
 //!   about the longest sleep plus the time to start nine threads and print (1 to 9 ms, measured
 //!   on a busy two-core machine), while the sum exceeds the longest sleep by the other sleeps,
 //!   at least one tick each: 8 × 50 ms = 400 ms by default. The check is made only when that
-//!   margin is at least 20 ms, and the run says so when it is not (`--tick-ms 0`).
+//!   margin is at least 20 ms, and the run says so when it is not (`--tick-ms 0`). Each 2nd
+//!   edition part ends with a line giving its times and the verdict, `Lock held for the whole
+//!   run: …` or `Lock held only to print: …`.
 //! - The value of the unlocked counter is printed, not checked: it depends on the interleaving,
 //!   and it may be 0. It always lies between −COUNT and COUNT.
 //! - The unlocked loop calls `thread::yield_now()` between its read and its write, inviting a

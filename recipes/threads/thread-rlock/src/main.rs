@@ -52,7 +52,8 @@
 //!   in `-5 items still remain in the box`. (On the way a remover that runs ahead may take
 //!   the count below 0 for a moment, in the book as here; only the end is checked.) The 2nd
 //!   edition prints no final count; this port prints the 1st edition's last line for it too,
-//!   `N items still remain in the box`, once the check has held.
+//!   `N items still remain in the box`, once the check has held (`0 items still remain in the
+//!   box` in the default run).
 //! - The example `mutex_box` is a port addition (see above), with the 1st edition's run.
 //! - Sleeps are ticks of `--tick-ms` (50 ms by default; `--book` for 1 s). The blank lines of
 //!   the 2nd edition (a `"\n"` inside `print`) and the trailing spaces of the 1st edition's lines

@@ -42,7 +42,8 @@
 //!   start the consumer first here, which changes nothing: it waits for the producer anyway.
 //!   `--rounds` and `--work` override the counts.
 //! - The run checks itself: the consumer of each round returns the item it took, and it must be
-//!   the item that round's producer made (otherwise exit 1). A last line says so.
+//!   the item that round's producer made (otherwise exit 1). A last line says so: `Semaphore
+//!   checked: in each of 10 rounds the consumer took the item its producer made`.
 //! - Sleeps are ticks of `--tick-ms` (50 ms by default; `--book` for 1 s); `--seed` makes the
 //!   items repeatable.
 //! - The 2nd edition logs to stderr; here its log lines go to stdout with the rest. The 1st

@@ -41,8 +41,9 @@
 //! - The runs check themselves and exit 1 otherwise, then print one line saying what held:
 //!   1st edition, every thread printed the time `--times` times, each at least its delay after
 //!   the last; 2nd edition, every thread saw this process's ID, and the longest sleep ≤ the
-//!   total < the sum of the sleeps (the threads overlapped). With `--threads 1` there is nothing
-//!   to overlap, and only the first half is checked.
+//!   total < the sum of the sleeps (the threads overlapped), in a line such as `Checked: one
+//!   process ID … for 9 threads; longest sleep 10 <= total 10.01 < sum of sleeps 58 (sleeps: …)`.
+//!   With `--threads 1` there is nothing to overlap, and only the first half is checked.
 //! - 1st edition: `print_time`'s `exitFlag` test calls Python 2's `thread.exit()` and can never
 //!   fire (the flag is never set): it is dropped, and so is `threadID`, stored but never read.
 //!   The listing never joins its threads, although its screenshot prints `Exiting Main Thread`
