@@ -1,10 +1,12 @@
 //! The fault suite: every recipe fed bad input, signalled mid-run, its servers abused, its MPI
-//! jobs started at wrong rank counts. Prints one table of figures and fails on any panic,
-//! hang, orphan or server that a single client brought down.
+//! jobs started at wrong rank counts, a Celery worker signalled mid-task. Prints one table of
+//! figures and fails on any panic, hang, orphan, lost task or server that a single client
+//! brought down.
 //!
 //! Run it with `scripts/faults.sh` (the full suite, a pre-release check of some minutes) or
 //! `scripts/faults.sh --quick` (the short form the test command runs).
 
+mod celery;
 mod flags;
 mod run;
 mod servers;
@@ -53,6 +55,7 @@ enum Part {
     Signals,
     Servers,
     Mpi,
+    Celery,
 }
 
 /// One row of the table.
@@ -66,6 +69,7 @@ struct Row {
     hangs: usize,
     orphans: usize,
     server_deaths: usize,
+    lost_tasks: u32,
     failures: Vec<String>,
 }
 
@@ -87,7 +91,9 @@ impl Row {
     }
 
     fn failed(&self) -> bool {
-        self.crashes + self.hangs + self.orphans + self.server_deaths > 0
+        !self.failures.is_empty()
+            || self.crashes + self.hangs + self.orphans + self.server_deaths > 0
+            || self.lost_tasks > 0
     }
 }
 
@@ -178,6 +184,9 @@ fn run_parts(args: &Args) -> anyhow::Result<Vec<Row>> {
     }
     if wanted(Part::Mpi) {
         rows.push(mpi_row(args, &entries, &progress)?);
+    }
+    if wanted(Part::Celery) && entries.iter().any(|entry| entry.name == "celery-add-task") {
+        rows.push(celery_row(args, &progress)?);
     }
     progress.finish_and_clear();
     for row in &rows {
@@ -364,6 +373,45 @@ fn mpi_row(args: &Args, entries: &[Entry], progress: &ProgressBar) -> anyhow::Re
     Ok(row)
 }
 
+fn celery_row(args: &Args, progress: &ProgressBar) -> anyhow::Result<Row> {
+    let mut row = Row {
+        part: "a Celery worker signalled mid-task, tasks sent by another process",
+        ..Row::default()
+    };
+    let signals: &[Signal] = if args.quick {
+        &[Signal::SIGKILL]
+    } else {
+        &[Signal::SIGKILL, Signal::SIGTERM, Signal::SIGINT]
+    };
+    progress.set_length(signals.len() as u64);
+    progress.set_position(0);
+    let bin = bin(args, "celery-add-task")?;
+    for &signal in signals {
+        progress.set_message(format!("{signal} to a Celery worker"));
+        let report = celery::trial(&bin, signal)?;
+        row.trials += 1;
+        row.lost_tasks += report.lost;
+        // The sender's error when results are missing is counted as lost tasks, not again.
+        match report.sender {
+            Outcome::Accepted => row.accepted += 1,
+            Outcome::Hung => row.hangs += 1,
+            _ if report.lost > 0 => {}
+            _ => row.crashes += 1,
+        }
+        row.failures.extend(report.notes);
+        if report.duplicates > 0 {
+            println!(
+                "note: {signal} to a Celery worker: {} of {} results came twice \
+                 (at-least-once delivery)",
+                report.duplicates,
+                celery::TASKS
+            );
+        }
+        progress.inc(1);
+    }
+    Ok(row)
+}
+
 fn print_table(rows: &[Row], markdown: bool) {
     let header = [
         "what",
@@ -374,6 +422,7 @@ fn print_table(rows: &[Row], markdown: bool) {
         "hangs",
         "orphans",
         "server deaths",
+        "lost tasks",
     ];
     let cells = |row: &Row| {
         [
@@ -385,6 +434,7 @@ fn print_table(rows: &[Row], markdown: bool) {
             row.hangs.to_string(),
             row.orphans.to_string(),
             row.server_deaths.to_string(),
+            row.lost_tasks.to_string(),
         ]
     };
     if markdown {
@@ -395,15 +445,15 @@ fn print_table(rows: &[Row], markdown: bool) {
         }
         return;
     }
-    println!(
-        "\n{:<78} {:>6} {:>8} {:>12} {:>6} {:>5} {:>7} {:>13}",
-        header[0], header[1], header[2], header[3], header[4], header[5], header[6], header[7]
-    );
+    let line = |c: &[String]| {
+        let figures: Vec<String> = (1..c.len())
+            .map(|i| format!("{:>width$}", c[i], width = header[i].len().max(6)))
+            .collect();
+        println!("{:<78} {}", c[0], figures.join(" "));
+    };
+    println!();
+    line(&header.map(str::to_owned));
     for row in rows {
-        let c = cells(row);
-        println!(
-            "{:<78} {:>6} {:>8} {:>12} {:>6} {:>5} {:>7} {:>13}",
-            c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
-        );
+        line(&cells(row));
     }
 }
