@@ -25,6 +25,9 @@ pub enum Section {
     Size,
     /// Rust's wall time over the Python original's: horizontal bars on a log axis.
     AgainstPython,
+    /// A rate (y, log, e.g. GFLOP/s) against the problem size (x, log), each path beside the
+    /// anchor's series and the machine's ceiling, [`Figure::ceiling`].
+    Rate,
 }
 
 /// One line of a plot (or, for bars, one bar per group).
@@ -51,6 +54,8 @@ pub struct Figure {
     pub note: String,
     /// Lines listed under the table (the commands of each row).
     pub footer: Vec<String>,
+    /// For a rate: the machine's ceiling, drawn as a dashed line (its label, its value).
+    pub ceiling: Option<(String, f64)>,
 }
 
 const COLORS: [RGBColor; 6] = [
@@ -91,6 +96,7 @@ impl Figure {
             rows: Vec::new(),
             note: String::new(),
             footer: Vec::new(),
+            ceiling: None,
         }
     }
 
@@ -113,7 +119,7 @@ impl Figure {
                 let per_group = 12 + 16 * self.series.len().max(1) as u32;
                 140 + bars * per_group
             }
-            Section::Speedup | Section::Size => 440,
+            Section::Speedup | Section::Size | Section::Rate => 440,
         };
         let root = SVGBackend::new(path, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).map_err(plot_error)?;
@@ -125,6 +131,7 @@ impl Figure {
         match self.section {
             Section::Speedup => self.draw_speedup(&body)?,
             Section::Size => self.draw_size(&body)?,
+            Section::Rate => self.draw_rate(&body)?,
             Section::AgainstC => self.draw_bars(&body, false)?,
             Section::AgainstPython => self.draw_bars(&body, true)?,
         }
@@ -199,6 +206,46 @@ impl Figure {
             .map_err(plot_error)?
             .label("1 = as fast as the anchor")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.mix(0.5)));
+        self.draw_lines(&mut chart)?;
+        legend(&mut chart)
+    }
+
+    fn draw_rate(&self, area: &DrawingArea<SVGBackend<'_>, Shift>) -> anyhow::Result<()> {
+        let (x_min, x_max) = bounds(self.points().map(|(x, _)| x));
+        let ceiling = self.ceiling.as_ref().map(|(_, value)| *value);
+        let (y_min, y_max) = bounds(self.points().map(|(_, y)| y).chain(ceiling));
+        // Decades of headroom for the legend in the upper left.
+        let y_top = y_max * 10f64.powf(0.25 * (self.series.len() + 1) as f64);
+        let mut chart = ChartBuilder::on(area)
+            .margin(14)
+            .x_label_area_size(50)
+            .y_label_area_size(60)
+            .build_cartesian_2d(
+                (x_min / 1.5..x_max * 1.5).log_scale(),
+                (y_min / 2.0..y_top).log_scale(),
+            )
+            .map_err(plot_error)?;
+        chart
+            .configure_mesh()
+            .x_labels(5) // under two decades: more labels would crowd each other
+            .x_desc(self.x_label.as_str())
+            .y_desc(self.y_label.as_str())
+            .label_style(font(SMALL))
+            .axis_desc_style(font(TEXT))
+            .x_label_formatter(&|x| short_number(*x))
+            .y_label_formatter(&|y| short_number(*y))
+            .light_line_style(TRANSPARENT)
+            .draw()
+            .map_err(plot_error)?;
+        if let Some((label, value)) = &self.ceiling {
+            let line = vec![(x_min / 1.5, *value), (x_max * 1.5, *value)];
+            let style = BLACK.mix(0.5).stroke_width(1);
+            chart
+                .draw_series(DashedLineSeries::new(line, 6, 4, style))
+                .map_err(plot_error)?
+                .label(label.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+        }
         self.draw_lines(&mut chart)?;
         legend(&mut chart)
     }
@@ -484,16 +531,19 @@ mod tests {
             Section::Speedup,
             Section::Size,
             Section::AgainstPython,
+            Section::Rate,
         ] {
             let path = dir.path().join(format!("{section:?}.svg"));
-            figure(section).draw(&path, "2 cores").unwrap();
+            let mut figure = figure(section);
+            figure.ceiling = Some(("peak, 300 GFLOP/s".to_owned(), 300.0));
+            figure.draw(&path, "2 cores").unwrap();
             let svg = std::fs::read_to_string(&path).unwrap();
             assert!(svg.starts_with("<svg"), "{section:?}");
             assert!(svg.contains("A test"));
             // Lines name their series in a legend; bars name their groups (and a single
             // series needs no legend).
             let named = match section {
-                Section::Speedup | Section::Size => "threads",
+                Section::Speedup | Section::Size | Section::Rate => "threads",
                 Section::AgainstC | Section::AgainstPython => "a much longer name of a group",
             };
             assert!(svg.contains(named), "{section:?}");
@@ -502,9 +552,44 @@ mod tests {
     }
 
     #[test]
+    fn a_rates_size_axis_has_few_distinct_labels() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rate.svg");
+        let mut rate = figure(Section::Rate);
+        rate.series[0].points = vec![
+            (128.0, 60.0),
+            (256.0, 130.0),
+            (512.0, 150.0),
+            (1024.0, 160.0),
+        ];
+        rate.ceiling = Some(("peak".to_owned(), 268.8));
+        rate.draw(&path, "2 cores").unwrap();
+        let svg = std::fs::read_to_string(&path).unwrap();
+        // The x axis's labels: centred text below the plot.
+        let labels: Vec<&str> = svg
+            .split("<text ")
+            .skip(1)
+            .filter(|text| {
+                text.contains("text-anchor=\"middle\"") && text.contains("dy=\"0.76em\"")
+            })
+            .filter_map(|text| text.split('>').nth(1)?.split('<').next())
+            .map(str::trim)
+            .collect();
+        let mut distinct = labels.clone();
+        distinct.dedup();
+        assert_eq!(labels, distinct, "repeated labels");
+        assert!((2..=6).contains(&labels.len()), "{labels:?}");
+    }
+
+    #[test]
     fn no_text_is_smaller_than_14_px() {
         let dir = tempfile::tempdir().unwrap();
-        for section in [Section::AgainstC, Section::Speedup, Section::Size] {
+        for section in [
+            Section::AgainstC,
+            Section::Speedup,
+            Section::Size,
+            Section::Rate,
+        ] {
             let path = dir.path().join("f.svg");
             figure(section).draw(&path, "2 cores").unwrap();
             let svg = std::fs::read_to_string(&path).unwrap();

@@ -194,6 +194,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     };
     let lab = Lab {
         runner: &runner,
+        python: &settings.python.program,
         refs: &refs,
         against_c: RefCell::new(Vec::new()),
         missing: RefCell::new(Vec::new()),
@@ -540,6 +541,7 @@ fn page(
         (Section::AgainstC, "Rust against C"),
         (Section::Speedup, "Speedup on N workers"),
         (Section::Size, "Against the problem size"),
+        (Section::Rate, "Rates under the machine's peak"),
         (Section::AgainstPython, "Rust against the Python original"),
     ];
     for (section, heading) in sections {

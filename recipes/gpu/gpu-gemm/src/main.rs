@@ -5,8 +5,8 @@
 //! The book surveys cuBLAS, cuFFT, cuRAND and cuSPARSE, then hands a matrix product to cuBLAS's
 //! GEMM (C = αA·B + βD) and times it against NumPy's. This recipe does the same with the
 //! libraries within reach of any OpenCL machine: random A, B and D; A·B + D on the OpenCL
-//! device by CLBlast, the OpenCL BLAS; the same product on the CPU by the `matrixmultiply`
-//! crate; each checked against the other and against a double-precision sum; the GFLOP/s of
+//! device by CLBlast, the OpenCL BLAS; the same product on the CPU by `ndarray`, Rust's
+//! NumPy; each checked against the other and against a double-precision sum; the GFLOP/s of
 //! both, next to the CPU's peak. `--numpy` adds NumPy's `A @ B` of the same size as the anchor.
 //!
 //! ## Run
@@ -32,8 +32,10 @@
 //! - `cublas.Blas().gemm('T', 'T', n, n, n, 1.0, A, B, 1.0, D)` → CLBlast's `CLBlastSgemm` with
 //!   α = β = 1 on `ocl`'s queue and buffers, through a short FFI declaration
 //!   (`src/clblast.rs`; the library is loaded at run time).
-//! - `np.dot(A, B)` → `matrixmultiply::sgemm`, a pure-Rust BLAS-style GEMM on every core.
-//!   `--numpy` times NumPy itself in a Python child.
+//! - `np.dot(A, B)` → `ndarray::linalg::general_mat_mul` (BLAS's `gemm`: C = αA·B + βC) on
+//!   array views of the same vectors; ndarray hands it to `matrixmultiply`, a pure-Rust
+//!   BLAS-style kernel, on every core (its `matrixmultiply-threading` feature). `--numpy` times
+//!   NumPy itself in a Python child.
 //! - `timeit.default_timer` around each product → `common::timing::timed`, after a warm-up
 //!   product, with `finish()` so the device's time ends when its work does.
 //!
@@ -47,7 +49,7 @@
 //! - Default side 1024 (the book: 10) so that GFLOP/s mean something; matrices are printed up
 //!   to 10×10. The book's D is all zeros, so `+ D` changes nothing; here D is random so the
 //!   check sees it. A, B and D are uniform in [0, 1) (`--seed` makes them repeatable).
-//! - The check: every cell of CLBlast's C against matrixmultiply's, and sampled cells of both
+//! - The check: every cell of CLBlast's C against ndarray's, and sampled cells of both
 //!   against a double-precision sum, each within a relative 1e-4, or the run exits 1.
 //! - Times are medians of `--repeat` products (default 3), after a warm-up product. The CPU's
 //!   fp32 peak (cores × clock × FMA units × SIMD lanes × 2, from /proc/cpuinfo; `src/peak.rs`)
@@ -67,13 +69,15 @@ use std::time::Duration;
 use clap::Parser;
 use common::opencl::{DeviceArgs, format_matrix};
 use common::timing::{speedup, timed};
+use ndarray::ArrayView2;
+use ndarray::linalg::general_mat_mul;
 use rand::RngExt;
 use reference::rate_line;
 
 const RESULT: &str = "RESULT MATRIX A·B + D EVALUATED WITH CLBLAST";
 
 #[derive(Parser)]
-#[command(about = "GEMM by libraries: CLBlast on the OpenCL device, matrixmultiply on the CPU")]
+#[command(about = "GEMM by libraries: CLBlast on the OpenCL device, ndarray on the CPU")]
 struct Args {
     /// Side of the matrices (the book's dim is 10).
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=8192))]
@@ -115,7 +119,7 @@ fn run(args: Args) -> anyhow::Result<()> {
     }
     let repeat = args.repeat as usize;
     let (cpu, cpu_time) = gemm_cpu(&a, &b, &d, n, repeat);
-    println!("{}", rate_line("matrixmultiply (CPU)", n, cpu_time));
+    println!("{}", rate_line("ndarray (CPU)", n, cpu_time));
     let (c, compile_time, gpu_time) = gemm_clblast((&clblast, &queue), [&a, &b, &d], (n, repeat))?;
     if n <= 10 {
         println!("{RESULT}\n{}", format_matrix(&c, n));
@@ -124,10 +128,10 @@ fn run(args: Args) -> anyhow::Result<()> {
     println!("CLBlast first call (compiles its kernels) took {compile_time:.6} seconds");
     println!("{}", rate_line("CLBlast", n, gpu_time));
     let ratio = speedup(cpu_time, gpu_time); // of the times: the GFLOP/s the other way up
-    println!("CLBlast / matrixmultiply: {ratio:.2}");
+    println!("CLBlast / ndarray: {ratio:.2}");
     println!("{}", reference::check(&a, &b, &d, [&c, &cpu], n, &mut rng)?);
 
-    let libraries = [("CLBlast", gpu_time), ("matrixmultiply", cpu_time)];
+    let libraries = [("CLBlast", gpu_time), ("ndarray", cpu_time)];
     numpy::anchor(&args.numpy, n, repeat, &libraries) // with --numpy
 }
 // ANCHOR_END: book
@@ -161,26 +165,18 @@ fn gemm_clblast(
 // ANCHOR_END: gemm_clblast
 
 // ANCHOR: gemm_cpu
-/// C = A·B + D by `matrixmultiply` on every core (its `threading` feature): the result and
-/// the median time of `repeat` calls after a warm-up call. Its `sgemm` takes raw pointers
-/// and strides, hence `unsafe`.
-#[allow(unsafe_code)]
-#[rustfmt::skip] // one BLAS call, its arguments in BLAS's order
+/// C = A·B + D by `ndarray` on every core (BLAS's `gemm`, computed by `matrixmultiply` with
+/// its threads): the result and the median time of `repeat` calls after a warm-up call.
 fn gemm_cpu(a: &[f32], b: &[f32], d: &[f32], n: usize, repeat: usize) -> (Vec<f32>, Duration) {
+    let matrix = |cells| ArrayView2::from_shape((n, n), cells).expect("n·n cells");
+    let (a, b, d) = (matrix(a), matrix(b), matrix(d));
     let product = || {
-        let mut c = d.to_vec();
-        assert!(a.len() == n * n && b.len() == n * n && c.len() == n * n);
-        // SAFETY: a, b and c each hold n·n cells, row-major (row stride n, column stride 1),
-        // so every cell the product reads or writes is in bounds; c is a fresh vector, so it
-        // aliases neither a nor b.
-        let took = timed(|| unsafe {
-            let stride = n as isize; // clap bounds --dim to 8192
-            matrixmultiply::sgemm(n, n, n, 1.0, a.as_ptr(), stride, 1, b.as_ptr(), stride, 1,
-                                  1.0, c.as_mut_ptr(), stride, 1);
-        }).1;
+        let mut c = d.to_owned();
+        let took = timed(|| general_mat_mul(1.0, &a, &b, 1.0, &mut c)).1; // C = 1·A·B + 1·C
         (c, took)
     };
     let (c, _) = product();
-    (c, reference::median((0..repeat).map(|_| product().1).collect()))
+    let times = (0..repeat).map(|_| product().1).collect();
+    (c.into_raw_vec_and_offset().0, reference::median(times))
 }
 // ANCHOR_END: gemm_cpu

@@ -43,7 +43,7 @@ pub fn rate_line(label: &str, n: usize, took: Duration) -> String {
     )
 }
 
-/// The recipe's check of C = A·B + D as computed by CLBlast (`gpu`) and matrixmultiply
+/// The recipe's check of C = A·B + D as computed by CLBlast (`gpu`) and ndarray
 /// (`cpu`): every cell of one against the other, and sampled cells of each against a
 /// double-precision sum. Returns the line that reports it, or an error when a relative error
 /// reaches [`MAX_RELATIVE_ERROR`].
@@ -65,9 +65,9 @@ pub fn check(
         "the {n}x{n} products are off by a relative {worst:e}"
     );
     Ok(format!(
-        "Maximum error {:.6} (largest relative error: CLBlast vs matrixmultiply {between:.1e} \
+        "Maximum error {:.6} (largest relative error: CLBlast vs ndarray {between:.1e} \
          in all cells; against f64 in {} sampled cells: CLBlast {gpu_exact:.1e}, \
-         matrixmultiply {cpu_exact:.1e}; bound {MAX_RELATIVE_ERROR:.0e})",
+         ndarray {cpu_exact:.1e}; bound {MAX_RELATIVE_ERROR:.0e})",
         max_absolute_error(gpu, cpu),
         cells.len()
     ))

@@ -64,7 +64,7 @@ fn rate(run: &Run, label: &str, n: usize) -> (f64, f64) {
     (seconds, gflops)
 }
 
-/// The one value after `prefix`, e.g. the ratio of `CLBlast / matrixmultiply: 0.52`.
+/// The one value after `prefix`, e.g. the ratio of `CLBlast / ndarray: 0.52`.
 fn value_after(run: &Run, prefix: &str) -> f64 {
     let lines = run.lines_starting(prefix);
     assert_eq!(lines.len(), 1, "{prefix:?} in:\n{}", run.stdout);
@@ -87,18 +87,18 @@ fn assert_ratio(ratio: f64, numerator: f64, denominator: f64) {
 
 /// The checks every run of the recipe prints: both timings, their ratio, and the errors.
 fn assert_timed_and_checked(run: &Run, n: usize) {
-    let (_, cpu) = rate(run, "matrixmultiply (CPU)", n);
+    let (_, cpu) = rate(run, "ndarray (CPU)", n);
     let (_, gpu) = rate(run, "CLBlast", n);
     assert_eq!(
         run.lines_starting("CLBlast first call (compiles its kernels) took ")
             .len(),
         1
     );
-    assert_ratio(value_after(run, "CLBlast / matrixmultiply: "), gpu, cpu);
+    assert_ratio(value_after(run, "CLBlast / ndarray: "), gpu, cpu);
     let line = run.lines_starting("Maximum error ")[0];
     assert!(line.ends_with("; bound 1e-4)"), "{line}");
     let errors = errors_in(line);
-    // CLBlast vs matrixmultiply; CLBlast and matrixmultiply against f64; the bound.
+    // CLBlast vs ndarray; CLBlast and ndarray against f64; the bound.
     assert_eq!(errors.len(), 4, "{line}");
     assert!(errors[..3].iter().all(|e| *e < 1e-4), "{line}");
     let sampled = (n * n).min(256);
@@ -326,9 +326,9 @@ fn numpy_is_the_anchor_of_the_ratios_or_a_note_says_how_to_get_it() {
     let (seconds, numpy) = rate(&run, "NumPy 9.9.9 A @ B", 32);
     assert_eq!((seconds, numpy), (0.0001, 0.66)); // 2·32³ flops in 0.1 ms
     let (_, gpu) = rate(&run, "CLBlast", 32);
-    let (_, cpu) = rate(&run, "matrixmultiply (CPU)", 32);
+    let (_, cpu) = rate(&run, "ndarray (CPU)", 32);
     assert_ratio(value_after(&run, "CLBlast / NumPy: "), gpu, numpy);
-    assert_ratio(value_after(&run, "matrixmultiply / NumPy: "), cpu, numpy);
+    assert_ratio(value_after(&run, "ndarray / NumPy: "), cpu, numpy);
 
     let missing = with(&fake_python(dir.path(), "", 3));
     let note = missing.lines_starting("NumPy anchor skipped: numpy is missing for ");
