@@ -15,7 +15,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 MDBOOK_MIN_VERSION=0.4.52
-MDBOOK_VERSION=0.4.52 # installed when no mdbook >= MDBOOK_MIN_VERSION is found
+MDBOOK_VERSION=0.5.4 # the current line, installed when no mdbook >= MDBOOK_MIN_VERSION is found
 CELERY_VERSION=5.7.0
 VENV=${COOKBOOK_VENV:-$ROOT/.venv}
 BROKER_HOST=127.0.0.1
