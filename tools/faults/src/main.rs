@@ -228,7 +228,7 @@ fn flag_row(args: &Args, entries: &[Entry], progress: &ProgressBar) -> anyhow::R
     };
     let limit = Duration::from_secs(if args.quick { 10 } else { 20 });
     let values: &[&str] = if args.quick {
-        &["-1", "18446744073709551615", "x7"]
+        &["-1", "4294967295", "18446744073709551615", "x7"]
     } else {
         flags::VALUES
     };

@@ -96,6 +96,9 @@ enum Role {
 /// An item and what `count` returned for it.
 type Outcome = (u64, u64);
 
+/// The most steps a run may take over all items: about 5 s per phase on one core.
+const MAX_TOTAL_STEPS: u64 = 10_000_000_000;
+
 fn main() -> std::process::ExitCode {
     common::main(|| run(Args::parse()))
 }
@@ -124,6 +127,11 @@ fn run(args: Args) -> anyhow::Result<()> {
         return pool_worker(steps);
     }
     let steps = (args.steps).unwrap_or(if args.book { 10_000_000 } else { 1_000_000 });
+    let total = steps.saturating_mul(u64::from(args.items));
+    anyhow::ensure!(
+        total <= MAX_TOTAL_STEPS,
+        "--items × --steps is {total} steps, more than {MAX_TOTAL_STEPS} (seconds per phase)"
+    );
     let items: Vec<u64> = (1..=u64::from(args.items)).collect();
     let workers = args.workers;
     let n = items.len();

@@ -82,4 +82,7 @@ fn bad_arguments_exit_2() {
     run_fails(BIN, &["--steps", "many"], 2, "--steps");
     run_fails(BIN, &["--bogus"], 2, "--bogus");
     run_fails(BIN, &["--fail-item", "4"], 2, "--fail-item");
+    // Each flag within its range, together too much work: refused before any phase.
+    let total = ["--items", "1000", "--steps", "100000000"];
+    run_fails(BIN, &total, 1, "is 100000000000 steps");
 }

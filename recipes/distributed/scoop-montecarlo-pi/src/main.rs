@@ -49,8 +49,8 @@ use rayon::prelude::*;
 #[derive(Parser)]
 #[command(about = "Monte Carlo estimates of pi over a pool of workers (SCOOP → rayon)")]
 struct Args {
-    /// Rounds: round i has i × scale work items of i × scale throws each.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Rounds, at most 1000: round i has i × scale work items of i × scale throws each.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
     rounds: u32,
     /// The book's 1000: the number of work items and of throws per item in round 1.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
@@ -63,11 +63,24 @@ struct Args {
     seed: Option<u64>,
 }
 
+/// The most throws a run may make over all its rounds (the book's run makes 14 million).
+const MAX_THROWS: u128 = 10_000_000_000;
+
 fn main() -> std::process::ExitCode {
     common::main(|| run(Args::parse()))
 }
 
 fn run(args: Args) -> anyhow::Result<()> {
+    // Round i throws (i × scale)² darts: the sum of the squares up to `rounds`, times scale².
+    let rounds = u128::from(args.rounds);
+    let throws = u128::from(args.scale).pow(2) * rounds * (rounds + 1) * (2 * rounds + 1) / 6;
+    anyhow::ensure!(
+        throws <= MAX_THROWS,
+        "--rounds {} and --scale {} make {throws} throws, more than {MAX_THROWS} (half a minute \
+         on two cores)",
+        args.rounds,
+        args.scale
+    );
     let seed = args.seed.unwrap_or_else(rand::random);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.map_or(0, usize::from))

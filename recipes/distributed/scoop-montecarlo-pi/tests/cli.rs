@@ -124,4 +124,12 @@ fn bad_arguments_fail_clearly() {
     run_fails(BIN, &["--scale", "0"], 2, "--scale");
     run_fails(BIN, &["--threads", "0"], 2, "--threads");
     run_fails(BIN, &["--seed", "minus"], 2, "--seed");
+    run_fails(BIN, &["--rounds", "1001"], 2, "--rounds");
+    // Each flag within its range, together too much work: refused before any throw.
+    run_fails(
+        BIN,
+        &["--rounds", "40", "--scale", "1000"],
+        1,
+        "22140000000 throws",
+    );
 }

@@ -75,8 +75,9 @@ struct Args {
     #[arg(long, value_delimiter = ',', default_value = "1,2,4,8",
           value_parser = clap::value_parser!(u32).range(1..=64))]
     threads: Vec<u32>,
-    /// Runs per measurement; the fastest counts [default: 5, or the book's 100 with --book].
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Runs per measurement, at most 1000; the fastest counts [default: 5, or the book's 100
+    /// with --book].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
     repeat: Option<u32>,
     /// Use the book's parameters: best of 100 runs.
     #[arg(long)]

@@ -52,11 +52,11 @@ struct Args {
     /// Which edition's run to reproduce: ed1 produces 10 items, ed2 5.
     #[arg(long, value_enum, default_value_t = Edition::Ed2)]
     edition: Edition,
-    /// Items to produce [default: the edition's count].
-    #[arg(long)]
+    /// Items to produce, at most 100: one a book second [default: the edition's count].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(..=100))]
     items: Option<u32>,
-    /// Consumer threads taking items off the queue.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Consumer threads taking items off the queue, at most 64.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=64))]
     consumers: u32,
     /// Seed for the random items (0..=256); random when absent, as in the book.
     #[arg(long)]
