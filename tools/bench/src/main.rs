@@ -528,7 +528,10 @@ fn page(
          ping-pong, the recipe's CPU loop, or the book's Python original. Times (in ms) are \
          there as context. Workers are threads, processes or ranks as the recipe has them; on a \
          machine with few cores, more workers than cores cannot add speed to CPU-bound work, \
-         which the figures show too. Run `scripts/bench.sh` (add `--book <dir>` with your clone \
+         which the figures show too. The runs of a recipe and of its anchor follow one another, \
+         they are not interleaved: on a shared machine whose speed drifts, a ratio can move by \
+         tens of percent from one run of this page to the next, so read each as one run's. Run \
+         `scripts/bench.sh` (add `--book <dir>` with your clone \
          of the book's code for the Python columns) to measure your own machine.\n",
         if args.book.is_some() {
             " --book <dir>"
