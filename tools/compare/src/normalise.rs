@@ -119,7 +119,8 @@ impl Normaliser {
         })
     }
 
-    /// The original's lines, normalised: see [`Normaliser::lines`].
+    /// The original's lines, normalised as the port's are, its library banners
+    /// (`compare-ignore-original`) left out.
     pub fn original_lines(&self, text: &str) -> Vec<String> {
         self.lines(text, &self.ignore_original).0
     }
