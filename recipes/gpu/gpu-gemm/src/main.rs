@@ -34,8 +34,9 @@
 //!   (`src/clblast.rs`; the library is loaded at run time).
 //! - `np.dot(A, B)` → `ndarray::linalg::general_mat_mul` (BLAS's `gemm`: C = αA·B + βC) on
 //!   array views of the same vectors; ndarray hands it to `matrixmultiply`, a pure-Rust
-//!   BLAS-style kernel, on every core (its `matrixmultiply-threading` feature). `--numpy` times
-//!   NumPy itself in a Python child.
+//!   BLAS-style kernel, on every core (its `matrixmultiply-threading` feature), with AVX-512
+//!   kernels where the CPU has them (ndarray turns them off; Cargo.toml names `matrixmultiply`
+//!   to turn them back on: a fifth and more GFLOP/s here). `--numpy` times NumPy itself.
 //! - `timeit.default_timer` around each product → `common::timing::timed`, after a warm-up
 //!   product, with `finish()` so the device's time ends when its work does.
 //!
