@@ -159,17 +159,11 @@ impl Figure {
             .y_label_area_size(60)
             .build_cartesian_2d((0.9..x_max * 1.12).log_scale(), 0.0..y_max)
             .map_err(plot_error)?;
-        chart
-            .configure_mesh()
-            .x_desc(self.x_label.as_str())
-            .y_desc(self.y_label.as_str())
-            .label_style(font(SMALL))
-            .axis_desc_style(font(TEXT))
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| format!("{y:.1}"))
-            .light_line_style(TRANSPARENT)
-            .draw()
-            .map_err(plot_error)?;
+        self.draw_axes(
+            &mut chart,
+            (&|x| format!("{x:.0}"), &|y| format!("{y:.1}")),
+            10,
+        )?;
         let ideal: Vec<(f64, f64)> = [1.0, x_max].into_iter().map(|x| (x, x)).collect();
         chart
             .draw_series(LineSeries::new(ideal, BLACK.mix(0.3)))
@@ -189,17 +183,11 @@ impl Figure {
             .y_label_area_size(60)
             .build_cartesian_2d((x_min / 1.5..x_max * 1.5).log_scale(), 0.0..y_max)
             .map_err(plot_error)?;
-        chart
-            .configure_mesh()
-            .x_desc(self.x_label.as_str())
-            .y_desc(self.y_label.as_str())
-            .label_style(font(SMALL))
-            .axis_desc_style(font(TEXT))
-            .x_label_formatter(&|x| short_number(*x))
-            .y_label_formatter(&|y| format!("{y:.1}"))
-            .light_line_style(TRANSPARENT)
-            .draw()
-            .map_err(plot_error)?;
+        self.draw_axes(
+            &mut chart,
+            (&|x| short_number(*x), &|y| format!("{y:.1}")),
+            10,
+        )?;
         let one = vec![(x_min / 1.5, 1.0), (x_max * 1.5, 1.0)];
         chart
             .draw_series(LineSeries::new(one, BLACK.mix(0.5)))
@@ -225,18 +213,12 @@ impl Figure {
                 (y_min / 2.0..y_top).log_scale(),
             )
             .map_err(plot_error)?;
-        chart
-            .configure_mesh()
-            .x_labels(5) // under two decades: more labels would crowd each other
-            .x_desc(self.x_label.as_str())
-            .y_desc(self.y_label.as_str())
-            .label_style(font(SMALL))
-            .axis_desc_style(font(TEXT))
-            .x_label_formatter(&|x| short_number(*x))
-            .y_label_formatter(&|y| short_number(*y))
-            .light_line_style(TRANSPARENT)
-            .draw()
-            .map_err(plot_error)?;
+        // Under two decades on x: more than five labels would crowd each other.
+        self.draw_axes(
+            &mut chart,
+            (&|x| short_number(*x), &|y| short_number(*y)),
+            5,
+        )?;
         if let Some((label, value)) = &self.ceiling {
             let line = vec![(x_min / 1.5, *value), (x_max * 1.5, *value)];
             let style = BLACK.mix(0.5).stroke_width(1);
@@ -248,6 +230,32 @@ impl Figure {
         }
         self.draw_lines(&mut chart)?;
         legend(&mut chart)
+    }
+
+    /// The axes of a line plot: their descriptions, labels of 14 px formatted by `format`
+    /// (x, y), at most `x_labels` of them on x, and no grid.
+    fn draw_axes<X, Y>(
+        &self,
+        chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<X, Y>>,
+        format: (&dyn Fn(&f64) -> String, &dyn Fn(&f64) -> String),
+        x_labels: usize,
+    ) -> anyhow::Result<()>
+    where
+        X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+        Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    {
+        chart
+            .configure_mesh()
+            .x_labels(x_labels)
+            .x_desc(self.x_label.as_str())
+            .y_desc(self.y_label.as_str())
+            .label_style(font(SMALL))
+            .axis_desc_style(font(TEXT))
+            .x_label_formatter(format.0)
+            .y_label_formatter(format.1)
+            .light_line_style(TRANSPARENT)
+            .draw()
+            .map_err(plot_error)
     }
 
     fn draw_lines<X, Y>(
