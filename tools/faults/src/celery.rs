@@ -37,7 +37,20 @@ pub fn trial(bin: &Path, signal: Signal) -> anyhow::Result<Report> {
     let mut quick = Worker::start(bin, "10")?;
     slow.wait_for(" ready: ", "ready")?;
     quick.wait_for(" ready: ", "ready")?;
-    let sender = run::spawn(bin, &args(&["bench", "--count", &TASKS.to_string()]))?;
+    // The sender only publishes and waits (no worker of its own), at most 20 s for a result.
+    let count = TASKS.to_string();
+    let bench = [
+        "bench",
+        "--queue",
+        QUEUE,
+        "--count",
+        &count,
+        "--workers",
+        "0",
+        "--timeout-s",
+        "20",
+    ];
+    let sender = run::spawn(bin, &owned(&bench))?;
     slow.wait_for("] received", "its first task")?;
     kill(Pid::from_raw(slow.child.id() as i32), signal)?;
     let ran = run::finish(sender, Duration::from_secs(60));
@@ -56,19 +69,9 @@ pub fn trial(bin: &Path, signal: Signal) -> anyhow::Result<Report> {
     })
 }
 
-/// The common arguments: the suite's queue, no worker of `bench`'s own, a bounded wait.
-fn args(first: &[&str]) -> Vec<String> {
-    let rest = ["--queue", QUEUE, "--workers", "0", "--timeout-s", "20"];
-    let rest = if first[0] == "bench" {
-        &rest[..]
-    } else {
-        &rest[..2]
-    };
-    first
-        .iter()
-        .chain(rest)
-        .map(|arg| (*arg).to_owned())
-        .collect()
+/// `args` as strings.
+fn owned(args: &[&str]) -> Vec<String> {
+    args.iter().map(|arg| (*arg).to_owned()).collect()
 }
 
 /// The count in the sender's "N of M tasks unanswered", 0 when it says nothing of the kind.
@@ -90,8 +93,16 @@ struct Worker {
 
 impl Worker {
     fn start(bin: &Path, delay_ms: &str) -> anyhow::Result<Self> {
-        let worker = ["worker", "--prefetch", "4", "--task-delay-ms", delay_ms];
-        let mut child = run::spawn(bin, &args(&worker))?;
+        let worker = [
+            "worker",
+            "--queue",
+            QUEUE,
+            "--prefetch",
+            "4",
+            "--task-delay-ms",
+            delay_ms,
+        ];
+        let mut child = run::spawn(bin, &owned(&worker))?;
         let stdout = child.stdout.take().context("the worker's stdout")?;
         let (sender, lines) = mpsc::channel();
         std::thread::spawn(move || {
@@ -142,12 +153,5 @@ mod tests {
         assert_eq!(unanswered(error), 4);
         assert_eq!(unanswered("Ignored a result for task x: a duplicate?"), 0);
         assert_eq!(unanswered(""), 0);
-    }
-
-    #[test]
-    fn workers_and_the_sender_use_the_suites_queue() {
-        assert_eq!(args(&["worker"]), ["worker", "--queue", QUEUE]);
-        let bench = args(&["bench", "--count", "60"]);
-        assert!(bench.ends_with(&["--workers", "0", "--timeout-s", "20"].map(String::from)));
     }
 }
