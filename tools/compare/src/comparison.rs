@@ -209,6 +209,16 @@ impl Comparison {
     /// run status once (differences added up), so that one run whose original cannot run
     /// does not hide the runs that were compared.
     pub fn summary_status(&self) -> String {
+        let statuses: Vec<String> = self
+            .summary_statuses()
+            .iter()
+            .map(Status::to_string)
+            .collect();
+        statuses.join("; ")
+    }
+
+    /// The statuses [`Comparison::summary_status`] names, one each.
+    pub fn summary_statuses(&self) -> Vec<Status> {
         let mut distinct: Vec<Status> = Vec::new();
         for run in &self.runs {
             let differs = distinct
@@ -228,13 +238,9 @@ impl Comparison {
             }
         }
         if distinct.len() <= 1 {
-            return self.status.to_string();
+            return vec![self.status.clone()];
         }
         distinct
-            .iter()
-            .map(Status::to_string)
-            .collect::<Vec<_>>()
-            .join("; ")
     }
 
     /// Peak memory of each side over the runs, in KiB.

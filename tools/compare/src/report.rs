@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use crate::comparison::{Comparison, RunResult};
+use crate::comparison::{Comparison, RunResult, Status};
 use crate::diff;
 use crate::measure::Measured;
 use crate::meta::Order;
@@ -152,7 +152,6 @@ pub fn ratio(rust: f64, python: f64) -> String {
     }
 }
 
-/// The summary table (Markdown) of many comparisons.
 /// The standings file: a comment line, then `crate<TAB>standing` per recipe, where the
 /// standing is a reader's phrase for the summary status.
 pub fn standing_file(comparisons: &[Comparison], python_version: &str) -> String {
@@ -160,39 +159,27 @@ pub fn standing_file(comparisons: &[Comparison], python_version: &str) -> String
         "# scripts/compare.sh --all --record (Python {python_version}); read by recipe-index\n"
     );
     for comparison in comparisons {
-        let _ = writeln!(
-            text,
-            "{}\t{}",
-            comparison.name,
-            standing(&comparison.summary_status())
-        );
+        let standing = standing(&comparison.summary_statuses());
+        let _ = writeln!(text, "{}\t{standing}", comparison.name);
     }
     text
 }
 
-/// "match" and "differs (N lines)" said for a reader; the other statuses already are.
-fn standing(status: &str) -> String {
-    status
-        .split("; ")
-        .map(|part| match part {
-            "match" => "same output".to_owned(),
-            differs if differs.starts_with("differs (") => {
-                let lines = differs
-                    .trim_start_matches("differs (")
-                    .trim_end_matches(')');
-                let verb = if lines == "1 line" {
-                    "differs"
-                } else {
-                    "differ"
-                };
-                format!("{lines} {verb} (see the recipe's Differences from the book)")
-            }
-            other => other.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
+/// The statuses said for a reader: "match" and "differs (N lines)" in other words, the others
+/// as they are.
+fn standing(statuses: &[Status]) -> String {
+    let phrase = |status: &Status| match status {
+        Status::Match => "same output".to_owned(),
+        Status::Differs(1) => "1 line differs (see the recipe's Differences from the book)".into(),
+        Status::Differs(n) => {
+            format!("{n} lines differ (see the recipe's Differences from the book)")
+        }
+        other => other.to_string(),
+    };
+    statuses.iter().map(phrase).collect::<Vec<_>>().join("; ")
 }
 
+/// The summary table (Markdown) of many comparisons.
 pub fn summary(comparisons: &[Comparison]) -> String {
     let mut text = String::from(
         "| recipe | original | status | Python time | Rust time | Rust/Python time | Python peak | Rust peak | Rust/Python memory |\n|---|---|---|---|---|---|---|---|---|\n",
@@ -270,10 +257,11 @@ mod tests {
 
     #[test]
     fn standings_read_as_phrases() {
-        assert_eq!(standing("match"), "same output");
-        assert!(standing("differs (1 line)").starts_with("1 line differs "));
+        assert_eq!(standing(&[Status::Match]), "same output");
+        assert!(standing(&[Status::Differs(1)]).starts_with("1 line differs "));
+        let numpy = Status::NoModule("numpy".into());
         assert_eq!(
-            standing("differs (3 lines); original cannot run here: no module numpy"),
+            standing(&[Status::Differs(3), numpy]),
             "3 lines differ (see the recipe's Differences from the book); \
              original cannot run here: no module numpy"
         );
