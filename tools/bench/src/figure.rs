@@ -66,6 +66,9 @@ const COLORS: [RGBColor; 6] = [
     RGBColor(148, 103, 189),
     RGBColor(140, 86, 75),
 ];
+/// How an axis writes its labels.
+type LabelFormat<'a> = &'a dyn Fn(&f64) -> String;
+
 const WIDTH: u32 = 720;
 const TITLE: u32 = 20;
 const TEXT: u32 = 15;
@@ -237,7 +240,7 @@ impl Figure {
     fn draw_axes<X, Y>(
         &self,
         chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<X, Y>>,
-        format: (&dyn Fn(&f64) -> String, &dyn Fn(&f64) -> String),
+        format: (LabelFormat<'_>, LabelFormat<'_>),
         x_labels: usize,
     ) -> anyhow::Result<()>
     where
